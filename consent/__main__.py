@@ -1,0 +1,5 @@
+"""``python -m consent``: the same command line as the ``consent`` script."""
+
+from .cli import main
+
+main()

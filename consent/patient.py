@@ -1,0 +1,75 @@
+"""Who a packet is for and when: the patient and the consent encounter.
+
+These values come from a person typing or from a roster, so they are checked
+here once: dates must be real dates, text must be printable and of a sane
+length. They are data, never markup (the templates escape them), and error
+messages name the field, never its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import InputError
+
+MAX_FIELD_LENGTH = 200
+
+
+def clean_text(field: str, value: str | None) -> str | None:
+    """Return ``value`` trimmed, or None if blank; reject control characters and overlong text."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if len(value) > MAX_FIELD_LENGTH:
+        raise InputError(f"{field} is longer than {MAX_FIELD_LENGTH} characters")
+    # Cc: control characters (NUL, escape...); Cf includes bidi overrides that can
+    # make printed text read differently from what was typed.
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise InputError(f"{field} contains control or invisible formatting characters")
+    return value
+
+
+def parse_date(field: str, value: str | dt.date | None) -> dt.date | None:
+    """Parse an ISO date (YYYY-MM-DD); None stays None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"{field} must be a real date written YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class Patient:
+    """The person the packet is for; every field may be left blank to fill in by hand."""
+
+    name: str | None = None
+    date_of_birth: dt.date | None = None
+    record_number: str | None = None
+
+    @classmethod
+    def from_input(cls, name: str | None = None, date_of_birth: str | dt.date | None = None,
+                   record_number: str | None = None) -> Patient:
+        born = parse_date("date of birth", date_of_birth)
+        if born is not None and born > dt.date.today():
+            raise InputError("date of birth is in the future")
+        return cls(
+            name=clean_text("patient name", name),
+            date_of_birth=born,
+            record_number=clean_text("record number", record_number),
+        )
+
+
+@dataclass(frozen=True)
+class Encounter:
+    """The consent conversation: its date and the clinician who leads it."""
+
+    date: dt.date
+    clinician: str | None = None
+
+    @classmethod
+    def from_input(cls, date: str | dt.date | None = None, clinician: str | None = None) -> Encounter:
+        parsed = parse_date("date", date) or dt.date.today()
+        return cls(date=parsed, clinician=clean_text("clinician", clinician))

@@ -1,0 +1,120 @@
+"""HTML to PDF with WeasyPrint: bundled assets only, tagged output, atomic writes.
+
+WeasyPrint is imported here and nowhere else, so commands that do not render
+(``consent --help``) stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import OutputError, RenderError
+
+PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "plain": None}
+DEFAULT_VARIANT = "pdf/ua-1"
+
+_font_config: FontConfiguration | None = None
+
+
+def font_config() -> FontConfiguration:
+    """One FontConfiguration per process: building it costs, and it is reusable."""
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves files under the given folders and refuses every other URL.
+
+    A packet must never reach the network or read arbitrary files: its look
+    cannot depend on the machine, and a template cannot leak anything.
+    """
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(url2pathname(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        raise PermissionError(f"refused to fetch {url} (only the packet's own assets are allowed)")
+
+
+def pdf_bytes(html: str, *, base_dir: Path, variant: str = DEFAULT_VARIANT,
+              asset_roots: list[Path] | None = None) -> bytes:
+    """Lay out ``html`` (relative URLs resolve against ``base_dir``) and return the PDF."""
+    fetcher = AssetsOnlyFetcher(asset_roots or [base_dir])
+    document = weasyprint.HTML(string=html, base_url=str(base_dir) + os.sep, url_fetcher=fetcher)
+    try:
+        result: bytes = document.write_pdf(
+            font_config=font_config(),
+            pdf_variant=PDF_VARIANTS[variant],
+            pdf_tags=True,
+        )
+    except FatalURLFetchingError as error:
+        cause = error.__cause__ or error
+        raise RenderError(f"the packet could not be laid out: {cause}") from None
+    return result
+
+
+def check_writable(out: Path) -> None:
+    """Fail before rendering if ``out`` cannot be written, so no work is wasted."""
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder")
+    folder = out.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {out}: no permission to write in {folder}")
+
+
+def write_atomically(data: bytes, out: Path) -> None:
+    """Write ``data`` to ``out`` so that ``out`` is either absent, the old file, or complete.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    then renamed over ``out``; a crash at any point leaves no half-written PDF.
+    """
+    check_writable(out)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())
+        os.replace(temp_name, out)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise OutputError(f"cannot write {out}: {error.strerror}") from None
+
+
+def _umask() -> int:
+    # mkstemp creates files private to the owner; give the final file the
+    # permissions any other new file here would get.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_pdf(html: str, out: Path, *, base_dir: Path, variant: str = DEFAULT_VARIANT,
+              asset_roots: list[Path] | None = None) -> None:
+    """Render ``html`` and write the PDF to ``out`` atomically."""
+    check_writable(out)
+    write_atomically(pdf_bytes(html, base_dir=base_dir, variant=variant,
+                               asset_roots=asset_roots), out)

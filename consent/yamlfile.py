@@ -1,0 +1,133 @@
+"""Read a YAML file into plain Python data while remembering where each value was.
+
+PyYAML's ordinary loaders silently keep the last of two duplicate keys and
+expand aliases without limit; for a clinical document both are dangerous. This
+reader builds the data from the node tree itself, so it can refuse duplicate
+keys and aliases, and it records the line of every YAML path so validation
+messages can say ``file:line path: problem``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import TableInvalid
+
+MAX_BYTES = 1_000_000
+"""A risk table is a few kilobytes; anything this large is a mistake or an attack."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """Parsed YAML data plus the 1-based line of each YAML path ("outcomes[0].values")."""
+
+    data: Any
+    lines: dict[str, int]
+    where: str
+    sha256: str
+    """SHA-256 of the exact bytes parsed."""
+
+    def line_of(self, path: str) -> int:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = _parent(path)
+        return self.lines.get("", 1)
+
+    def at(self, path: str) -> str:
+        """``file:line path`` for an error message."""
+        return f"{self.where}:{self.line_of(path)} {path or '(top level)'}"
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+def _child(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def read_yaml(path: Path, where: str | None = None) -> Located:
+    """Parse ``path``; raise TableInvalid with one line per problem if it cannot be read."""
+    where = where or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise TableInvalid([f"{where}: file is {size:,} bytes; the limit is {MAX_BYTES:,}"])
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TableInvalid([f"{where}: not UTF-8 text ({error.reason})"]) from None
+    except OSError as error:
+        raise TableInvalid([f"{where}: cannot be read ({error.strerror})"]) from None
+
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise TableInvalid([f"{where}:1: the file is empty"])
+        lines: dict[str, int] = {}
+        data = _build(loader, root, "", lines, where, set())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or error.context or "invalid YAML"
+        raise TableInvalid([f"{where}:{line}: not valid YAML: {problem}"]) from None
+    except yaml.YAMLError as error:
+        raise TableInvalid([f"{where}: not valid YAML: {error}"]) from None
+    finally:
+        loader.dispose()
+    return Located(data, lines, where, hashlib.sha256(raw).hexdigest())
+
+
+def _build(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: str,
+    lines: dict[str, int],
+    where: str,
+    seen: set[int],
+) -> Any:
+    line = node.start_mark.line + 1
+    # The composer turns an alias into a second reference to the same node.
+    if id(node) in seen:
+        raise TableInvalid([f"{where}:{line} {path}: YAML anchors and aliases are not allowed"])
+    seen.add(id(node))
+    lines[path] = line
+
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise TableInvalid([f"{where}:{line} {path}: YAML merge keys (<<) are not allowed"])
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise TableInvalid(
+                    [f"{where}:{key_node.start_mark.line + 1} {path}: keys must be plain text"]
+                )
+            child = _child(path, str(key))
+            if key in result:
+                raise TableInvalid(
+                    [
+                        f"{where}:{key_node.start_mark.line + 1} {child}: duplicate key "
+                        f"(first given on line {lines[child]})"
+                    ]
+                )
+            result[key] = _build(loader, value_node, child, lines, where, seen)
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(loader, item, _child(path, index), lines, where, seen)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
