@@ -8,7 +8,6 @@ inside the commands that need them, so ``consent --help`` answers at once.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,8 +68,9 @@ def _show_version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Shared-decision-making consent packets for revision and salvage surgery."""
@@ -78,34 +78,56 @@ def main_options(
 
 TablesOption = Annotated[
     Path | None,
-    typer.Option("--tables", help="Folder of risk tables to use instead of the bundled ones.",
-                 file_okay=False, dir_okay=True, exists=True),
+    typer.Option(
+        "--tables",
+        help="Folder of risk tables to use instead of the bundled ones.",
+        file_okay=False,
+        dir_okay=True,
+        exists=True,
+    ),
 ]
 
 
 @app.command()
 def render(
-    procedure: Annotated[str, typer.Argument(metavar="PROCEDURE", help="Procedure id, e.g. bariatric-revision.")],
+    procedure: Annotated[
+        str, typer.Argument(metavar="PROCEDURE", help="Procedure id, e.g. bariatric-revision.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the PDF.")],
-    patient_name: Annotated[str | None, typer.Option(help="Patient's name (blank line if omitted).")] = None,
-    date_of_birth: Annotated[str | None, typer.Option(help="Patient's date of birth, YYYY-MM-DD.")] = None,
+    patient_name: Annotated[
+        str | None, typer.Option(help="Patient's name (blank line if omitted).")
+    ] = None,
+    date_of_birth: Annotated[
+        str | None, typer.Option(help="Patient's date of birth, YYYY-MM-DD.")
+    ] = None,
     record_number: Annotated[str | None, typer.Option(help="Medical record number.")] = None,
-    clinician: Annotated[str | None, typer.Option(help="Clinician leading the consent conversation.")] = None,
-    date: Annotated[str | None, typer.Option(help="Date of the packet, YYYY-MM-DD (default: today).")] = None,
-    table_version: Annotated[str | None, typer.Option(help="Risk table version (default: newest approved, else newest reference).")] = None,
+    clinician: Annotated[
+        str | None, typer.Option(help="Clinician leading the consent conversation.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the packet, YYYY-MM-DD (default: today).")
+    ] = None,
+    table_version: Annotated[
+        str | None,
+        typer.Option(help="Risk table version (default: newest approved, else newest reference)."),
+    ] = None,
     tables: TablesOption = None,
     allow_draft: Annotated[bool, typer.Option(help="Allow a draft risk table.")] = False,
-    pdf_variant: Annotated[str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")] = "pdf/ua-1",
+    pdf_variant: Annotated[
+        str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")
+    ] = "pdf/ua-1",
 ) -> None:
     """Write a consent packet for one patient as a PDF."""
     with _user_errors():
-        from .packet import render_packet
         from .patient import Encounter, Patient
         from .tables import load_table
 
         patient = Patient.from_input(patient_name, date_of_birth, record_number)
         encounter = Encounter.from_input(date, clinician)
         table = load_table(procedure, table_version, root=tables, allow_draft=allow_draft)
+
+        from .packet import render_packet  # WeasyPrint loads only once the input is good
+
         render_packet(table, patient, encounter, out, variant=pdf_variant)
     typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status})", err=True)
 
@@ -113,7 +135,3 @@ def render(
 def main() -> None:
     """Entry point of the ``consent`` script."""
     app(prog_name="consent")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

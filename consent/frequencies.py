@@ -51,7 +51,7 @@ def people(rate: float, denominator: int) -> int:
 
 
 def choose_denominator(rates: Iterable[float]) -> int:
-    """The smallest of 100, 1,000, 10,000 that shows every risk, and its complement, as whole people.
+    """The smallest of 100, 1,000, 10,000 showing every risk and its complement as whole people.
 
     A risk (or the chance of escaping it) above zero but below 1 in N would
     print as "0 in N" or be badly distorted by rounding, so it moves the whole
@@ -64,11 +64,12 @@ def choose_denominator(rates: Iterable[float]) -> int:
     return DENOMINATORS[-1]
 
 
-def frequency(rate: float, denominator: int, low: float | None = None,
-              high: float | None = None) -> Frequency:
+def frequency(
+    rate: float, denominator: int, low: float | None = None, high: float | None = None
+) -> Frequency:
     """Express one rate (with an optional range) at a given denominator."""
     numerator = people(rate, denominator)
-    fewer_than_one = 0 < rate and numerator == 0
+    fewer_than_one = rate > 0 and numerator == 0
     almost_all = rate < 1 and numerator == denominator
     low_n = high_n = None
     if low is not None and high is not None:

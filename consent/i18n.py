@@ -53,11 +53,13 @@ class Localizer:
             raise InputError(
                 f"no translation for locale {self.locale!r}; available: {', '.join(available)}"
             )
-        self.translations = Translations.load(str(self.root or locales_dir()), [self.locale], DOMAIN)
+        self.translations = Translations.load(
+            str(self.root or locales_dir()), [self.locale], DOMAIN
+        )
 
     @property
     def direction(self) -> str:
-        """"rtl" for right-to-left scripts, else "ltr"."""
+        """ "rtl" for right-to-left scripts, else "ltr"."""
         return "rtl" if self.babel_locale.character_order == "right-to-left" else "ltr"
 
     def gettext(self, message: str, **values: object) -> str:

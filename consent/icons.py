@@ -60,8 +60,11 @@ def columns_for(denominator: int) -> int:
 def runs(freq: Frequency) -> list[tuple[str, int, int]]:
     """The cells [start, end) of each kind, in reading order; together they cover the grid."""
     high = freq.high if freq.high is not None else freq.numerator
-    bounds = [("event", 0, freq.numerator), ("range", freq.numerator, high),
-              ("none", high, freq.denominator)]
+    bounds = [
+        ("event", 0, freq.numerator),
+        ("range", freq.numerator, high),
+        ("none", high, freq.denominator),
+    ]
     return [(kind, start, end) for kind, start, end in bounds if end > start]
 
 
@@ -85,7 +88,7 @@ def run_rects(kind: str, start: int, end: int, columns: int, rtl: bool = False) 
 
 
 def icon_array(freq: Frequency, label: str, *, rtl: bool = False, id_prefix: str = "ia") -> str:
-    """An SVG icon array for ``freq``; ``label`` is its text alternative (the same sentence as the text)."""
+    """An SVG icon array for ``freq``; ``label`` is its text alternative (the sentences shown)."""
     columns = columns_for(freq.denominator)
     rows = freq.denominator // columns
     width, height = columns * CELL_WIDTH, rows * CELL_HEIGHT

@@ -50,8 +50,12 @@ class Patient:
     record_number: str | None = None
 
     @classmethod
-    def from_input(cls, name: str | None = None, date_of_birth: str | dt.date | None = None,
-                   record_number: str | None = None) -> Patient:
+    def from_input(
+        cls,
+        name: str | None = None,
+        date_of_birth: str | dt.date | None = None,
+        record_number: str | None = None,
+    ) -> Patient:
         born = parse_date("date of birth", date_of_birth)
         if born is not None and born > dt.date.today():
             raise InputError("date of birth is in the future")
@@ -70,6 +74,8 @@ class Encounter:
     clinician: str | None = None
 
     @classmethod
-    def from_input(cls, date: str | dt.date | None = None, clinician: str | None = None) -> Encounter:
+    def from_input(
+        cls, date: str | dt.date | None = None, clinician: str | None = None
+    ) -> Encounter:
         parsed = parse_date("date", date) or dt.date.today()
         return cls(date=parsed, clinician=clean_text("clinician", clinician))

@@ -55,8 +55,13 @@ class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
         raise PermissionError(f"refused to fetch {url} (only the packet's own assets are allowed)")
 
 
-def pdf_bytes(html: str, *, base_dir: Path, variant: str = DEFAULT_VARIANT,
-              asset_roots: list[Path] | None = None) -> bytes:
+def pdf_bytes(
+    html: str,
+    *,
+    base_dir: Path,
+    variant: str = DEFAULT_VARIANT,
+    asset_roots: list[Path] | None = None,
+) -> bytes:
     """Lay out ``html`` (relative URLs resolve against ``base_dir``) and return the PDF."""
     fetcher = AssetsOnlyFetcher(asset_roots or [base_dir])
     document = weasyprint.HTML(string=html, base_url=str(base_dir) + os.sep, url_fetcher=fetcher)
@@ -112,9 +117,16 @@ def _umask() -> int:
     return mask
 
 
-def write_pdf(html: str, out: Path, *, base_dir: Path, variant: str = DEFAULT_VARIANT,
-              asset_roots: list[Path] | None = None) -> None:
+def write_pdf(
+    html: str,
+    out: Path,
+    *,
+    base_dir: Path,
+    variant: str = DEFAULT_VARIANT,
+    asset_roots: list[Path] | None = None,
+) -> None:
     """Render ``html`` and write the PDF to ``out`` atomically."""
     check_writable(out)
-    write_atomically(pdf_bytes(html, base_dir=base_dir, variant=variant,
-                               asset_roots=asset_roots), out)
+    write_atomically(
+        pdf_bytes(html, base_dir=base_dir, variant=variant, asset_roots=asset_roots), out
+    )

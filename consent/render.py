@@ -74,8 +74,16 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
                 for option in table.options
                 if (value := outcome.values.get(option.key)) is not None
             ]
-            views.append(OutcomeView(outcome.id, "measure", heading, timeframe, options,
-                                     no_guarantee=outcome.no_guarantee))
+            views.append(
+                OutcomeView(
+                    outcome.id,
+                    "measure",
+                    heading,
+                    timeframe,
+                    options,
+                    no_guarantee=outcome.no_guarantee,
+                )
+            )
             continue
         framed = frequencies.frame(outcome)
         options = []
@@ -83,22 +91,33 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
             freq = framed[option.key]
             figure = None
             if freq.denominator in icons.COLUMNS:
-                figure = Markup(icons.icon_array(
-                    freq,
-                    wording.icon_array_label(loc, option, outcome, freq),
-                    rtl=loc.direction == "rtl",
-                    id_prefix=f"{outcome.id}-{index}",
-                ))
-            options.append(OptionView(loc.gettext(option.label),
-                                      wording.event_sentences(loc, option, outcome, freq), figure))
+                figure = Markup(
+                    icons.icon_array(
+                        freq,
+                        wording.icon_array_label(loc, option, outcome, freq),
+                        rtl=loc.direction == "rtl",
+                        id_prefix=f"{outcome.id}-{index}",
+                    )
+                )
+            options.append(
+                OptionView(
+                    loc.gettext(option.label),
+                    wording.event_sentences(loc, option, outcome, freq),
+                    figure,
+                )
+            )
         denominator = next(iter(framed.values())).denominator
-        views.append(OutcomeView(outcome.id, "event", heading, timeframe, options, denominator,
-                                 outcome.no_guarantee))
+        views.append(
+            OutcomeView(
+                outcome.id, "event", heading, timeframe, options, denominator, outcome.no_guarantee
+            )
+        )
     return views
 
 
-def packet_context(table: RiskTable, patient: Patient, encounter: Encounter,
-                   loc: Localizer) -> dict[str, Any]:
+def packet_context(
+    table: RiskTable, patient: Patient, encounter: Encounter, loc: Localizer
+) -> dict[str, Any]:
     """Everything the packet template shows, already in the patient's language."""
     return {
         "lang": loc.locale,
@@ -120,8 +139,14 @@ def packet_context(table: RiskTable, patient: Patient, encounter: Encounter,
     }
 
 
-def packet_html(table: RiskTable, patient: Patient, encounter: Encounter,
-                loc: Localizer | None = None, *, templates: Path | None = None) -> str:
+def packet_html(
+    table: RiskTable,
+    patient: Patient,
+    encounter: Encounter,
+    loc: Localizer | None = None,
+    *,
+    templates: Path | None = None,
+) -> str:
     """Render the whole packet as one HTML document."""
     loc = loc or Localizer()
     env = environment(templates or templates_dir(), loc.locale, loc.root)

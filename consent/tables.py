@@ -102,7 +102,9 @@ def procedures(root: Path | None = None) -> list[str]:
     """The procedure ids that have a folder of version files under ``root``."""
     root = root or tables_dir()
     return sorted(
-        p.name for p in root.iterdir() if p.is_dir() and _SLUG.match(p.name) and any(p.glob("*.yaml"))
+        p.name
+        for p in root.iterdir()
+        if p.is_dir() and _SLUG.match(p.name) and any(p.glob("*.yaml"))
     )
 
 
@@ -174,12 +176,22 @@ class _Validator:
             return False
         return True
 
-    def get(self, mapping: dict[str, Any], yaml_path: str, key: str,
-            kinds: type | tuple[type, ...], required: bool = True) -> Any:
+    def get(
+        self,
+        mapping: dict[str, Any],
+        yaml_path: str,
+        key: str,
+        kinds: type | tuple[type, ...],
+        required: bool = True,
+    ) -> Any:
         child = f"{yaml_path}.{key}" if yaml_path else key
-        if mapping.get(key) is None:
+        if key not in mapping:
             if required:
                 self.problem(yaml_path, f"missing required key {key!r}")
+            return None
+        if mapping[key] is None:
+            if required:
+                self.problem(child, "is empty but required")
             return None
         value = mapping[key]
         expected = kinds if isinstance(kinds, tuple) else (kinds,)
@@ -218,14 +230,15 @@ class _Validator:
         population = self.get(data, "", "population", str)
         sources = self.sources(data)
         options = self.options(data)
-        outcomes = self.outcomes(data, options, sources)
+        option_keys = list(data["options"]) if isinstance(data.get("options"), dict) else []
+        outcomes = self.outcomes(data, option_keys, sources)
 
         if self.problems:
             raise TableInvalid(self.problems)
         return RiskTable(
             id=table_id,
             version=version,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             effective=effective,
             title=title,
             procedure=procedure,
@@ -248,11 +261,17 @@ class _Validator:
                 continue
             citation = self.get(entry, where, "citation", str)
             year = self.get(entry, where, "year", int)
-            optional = {k: self.get(entry, where, k, (str, int), required=False)
-                        for k in ("doi", "pmid", "url")}
+            optional = {
+                k: self.get(entry, where, k, (str, int), required=False)
+                for k in ("doi", "pmid", "url")
+            }
             if citation is not None and year is not None:
-                result[key] = Source(key, citation, year,
-                                     **{k: None if v is None else str(v) for k, v in optional.items()})
+                result[key] = Source(
+                    key,
+                    citation,
+                    year,
+                    **{k: None if v is None else str(v) for k, v in optional.items()},
+                )
         return result
 
     def options(self, data: dict[str, Any]) -> tuple[Option, ...]:
@@ -272,14 +291,14 @@ class _Validator:
                 result.append(Option(key, label, people))
         return tuple(result)
 
-    def outcomes(self, data: dict[str, Any], options: tuple[Option, ...],
-                 sources: Mapping[str, Source]) -> tuple[Outcome, ...]:
+    def outcomes(
+        self, data: dict[str, Any], option_keys: list[str], sources: Mapping[str, Source]
+    ) -> tuple[Outcome, ...]:
         raw = self.get(data, "", "outcomes", list)
         if raw is None:
             return ()
         if not raw:
             self.problem("outcomes", "a table needs at least one outcome")
-        option_keys = [o.key for o in options]
         result = []
         seen_ids: set[str] = set()
         for index, entry in enumerate(raw):
@@ -300,20 +319,34 @@ class _Validator:
             values = self.get(entry, where, "values", dict) or {}
             for key in values:
                 if key not in option_keys:
-                    self.problem(f"{where}.values.{key}",
-                                 f"{key!r} is not one of the table's options ({', '.join(option_keys)})")
+                    self.problem(
+                        f"{where}.values.{key}",
+                        f"{key!r} is not one of the table's options ({', '.join(option_keys)})",
+                    )
             for key in option_keys:
                 if values and key not in values:
                     self.problem(f"{where}.values", f"no value for option {key!r}")
-            parsed = {key: self.value(values[key], f"{where}.values.{key}", kind, sources)
-                      for key in option_keys if key in values}
+            parsed = {
+                key: self.value(values[key], f"{where}.values.{key}", kind, sources)
+                for key in option_keys
+                if key in values
+            }
             if None not in (outcome_id, kind, label, timeframe) and all(parsed.values()):
-                result.append(Outcome(outcome_id, kind, label, timeframe,
-                                      {k: v for k, v in parsed.items() if v}, no_guarantee))
+                result.append(
+                    Outcome(
+                        outcome_id,
+                        kind,
+                        label,
+                        timeframe,
+                        {k: v for k, v in parsed.items() if v},
+                        no_guarantee,
+                    )
+                )
         return tuple(result)
 
-    def value(self, entry: Any, where: str, kind: str | None,
-              sources: Mapping[str, Source]) -> Value | None:
+    def value(
+        self, entry: Any, where: str, kind: str | None, sources: Mapping[str, Source]
+    ) -> Value | None:
         if not self.is_mapping(entry, where):
             return None
         source = self.get(entry, where, "source", str)
@@ -329,7 +362,9 @@ class _Validator:
             self.problem(where, "give both low and high, or neither")
         ordered = [x for x in (low, rate, high) if x is not None]
         if ordered != sorted(ordered):
-            self.problem(where, f"expected low <= rate <= high, got low={low} rate={rate} high={high}")
+            self.problem(
+                where, f"expected low <= rate <= high, got low={low} rate={rate} high={high}"
+            )
         if source is None or kind is None:
             return None
         return Value(source=source, rate=rate, low=low, high=high)
@@ -344,9 +379,18 @@ class _Validator:
         return float(value)
 
 
-_FRIENDLY = {"str": "text", "int": "a whole number", "float": "a number", "dict": "a mapping",
-             "list": "a list", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
+_FRIENDLY = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "dict": "a mapping",
+    "list": "a list",
+    "date": "a date (YYYY-MM-DD)",
+    "bool": "true or false",
+}
 
 
 def _describe(kinds: tuple[type, ...]) -> str:
+    if float in kinds:  # an int is a number too; say so once
+        kinds = tuple(k for k in kinds if k is not int)
     return " or ".join(_FRIENDLY.get(k.__name__, k.__name__) for k in kinds)

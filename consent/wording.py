@@ -13,8 +13,7 @@ from .i18n import Localizer
 from .tables import Option, Outcome, Value
 
 
-def event_sentences(loc: Localizer, option: Option, outcome: Outcome,
-                    freq: Frequency) -> list[str]:
+def event_sentences(loc: Localizer, option: Option, outcome: Outcome, freq: Frequency) -> list[str]:
     """Both framings of one option's risk, then its range if it has one."""
     words = {
         "people": loc.gettext(option.people),
@@ -24,8 +23,9 @@ def event_sentences(loc: Localizer, option: Option, outcome: Outcome,
     }
     if freq.fewer_than_one:
         return [
-            loc.gettext("Of %(people)s, fewer than 1 in %(total)s has %(outcome)s %(timeframe)s.",
-                        **words),
+            loc.gettext(
+                "Of %(people)s, fewer than 1 in %(total)s has %(outcome)s %(timeframe)s.", **words
+            ),
             loc.gettext("Almost all do not."),
         ]
     if freq.almost_all:
@@ -34,18 +34,32 @@ def event_sentences(loc: Localizer, option: Option, outcome: Outcome,
             loc.gettext("Fewer than 1 in %(total)s does not.", **words),
         ]
     sentences = [
-        loc.ngettext("Of %(people)s, about %(num)s in %(total)s has %(outcome)s %(timeframe)s.",
-                     "Of %(people)s, about %(num)s in %(total)s have %(outcome)s %(timeframe)s.",
-                     freq.events, **words),
-        loc.ngettext("About %(num)s in %(total)s does not.",
-                     "About %(num)s in %(total)s do not.", freq.non_events, **words),
+        loc.ngettext(
+            "Of %(people)s, about %(num)s in %(total)s has %(outcome)s %(timeframe)s.",
+            "Of %(people)s, about %(num)s in %(total)s have %(outcome)s %(timeframe)s.",
+            freq.events,
+            **words,
+        ),
+        loc.ngettext(
+            "About %(num)s in %(total)s does not.",
+            "About %(num)s in %(total)s do not.",
+            freq.non_events,
+            **words,
+        ),
     ]
-    if freq.low is not None and freq.high is not None and (freq.low, freq.high) != (
-        freq.numerator, freq.numerator
+    if (
+        freq.low is not None
+        and freq.high is not None
+        and (freq.low, freq.high) != (freq.numerator, freq.numerator)
     ):
-        sentences.append(loc.gettext(
-            "The true number is probably between %(low)s and %(high)s in %(total)s.",
-            low=loc.number(freq.low), high=loc.number(freq.high), total=words["total"]))
+        sentences.append(
+            loc.gettext(
+                "The true number is probably between %(low)s and %(high)s in %(total)s.",
+                low=loc.number(freq.low),
+                high=loc.number(freq.high),
+                total=words["total"],
+            )
+        )
     return sentences
 
 

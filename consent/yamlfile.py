@@ -70,13 +70,14 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
     except OSError as error:
         raise TableInvalid([f"{where}: cannot be read ({error.strerror})"]) from None
 
-    loader = yaml.SafeLoader(text)
+    loader = _StrictLoader(text)
+    loader.where = where
     try:
         root = loader.get_single_node()
         if root is None:
             raise TableInvalid([f"{where}:1: the file is empty"])
         lines: dict[str, int] = {}
-        data = _build(loader, root, "", lines, where, set())
+        data = _build(loader, root, "", lines, where)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -89,19 +90,32 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
     return Located(data, lines, where, hashlib.sha256(raw).hexdigest())
 
 
+class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """A SafeLoader that refuses aliases: they can repeat or blow up content unseen."""
+
+    where = ""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            line = self.peek_event().start_mark.line + 1
+            raise TableInvalid([f"{self.where}:{line}: YAML aliases (*name) are not allowed"])
+        return super().compose_node(parent, index)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: str, where: str) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as error:  # e.g. a date such as 2026-02-30
+        line = node.start_mark.line + 1
+        raise TableInvalid(
+            [f"{where}:{line} {path}: {node.value!r} is not valid ({error})"]
+        ) from None
+
+
 def _build(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: str,
-    lines: dict[str, int],
-    where: str,
-    seen: set[int],
+    loader: yaml.SafeLoader, node: yaml.Node, path: str, lines: dict[str, int], where: str
 ) -> Any:
     line = node.start_mark.line + 1
-    # The composer turns an alias into a second reference to the same node.
-    if id(node) in seen:
-        raise TableInvalid([f"{where}:{line} {path}: YAML anchors and aliases are not allowed"])
-    seen.add(id(node))
     lines[path] = line
 
     if isinstance(node, yaml.MappingNode):
@@ -109,7 +123,7 @@ def _build(
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise TableInvalid([f"{where}:{line} {path}: YAML merge keys (<<) are not allowed"])
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node, path, where)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise TableInvalid(
                     [f"{where}:{key_node.start_mark.line + 1} {path}: keys must be plain text"]
@@ -122,12 +136,12 @@ def _build(
                         f"(first given on line {lines[child]})"
                     ]
                 )
-            result[key] = _build(loader, value_node, child, lines, where, seen)
+            result[key] = _build(loader, value_node, child, lines, where)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(loader, item, _child(path, index), lines, where, seen)
+            _build(loader, item, _child(path, index), lines, where)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, path, where)

@@ -1,0 +1,162 @@
+"""The command line as a user meets it: real processes, exit codes, stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consent import __version__
+
+from pdftools import pdftotext
+
+
+def consent(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "consent", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_version():
+    result = consent("--version")
+    assert (result.returncode, result.stdout) == (0, f"consent {__version__}\n")
+
+
+def test_help_lists_render_and_does_not_load_weasyprint():
+    code = (
+        "import sys\nfrom consent.cli import main\nsys.argv = ['consent', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED' if 'weasyprint' in sys.modules else 'NOT LOADED')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "render" in result.stdout
+    assert result.stdout.strip().endswith("NOT LOADED")
+
+
+def test_render_writes_a_packet(tmp_path):
+    result = consent(
+        "render",
+        "bariatric-revision",
+        "--patient-name",
+        "Alex Doe",
+        "--clinician",
+        "Dr. Rivera",
+        "--date",
+        "2026-11-30",
+        "--out",
+        "packet.pdf",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Wrote packet.pdf (bariatric-revision 2026.1, reference)" in result.stderr
+    text = pdftotext(tmp_path / "packet.pdf")
+    assert "Patient name Alex Doe" in text and "about 5 in 100 have a serious leak" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "knee-revision"], "unknown procedure 'knee-revision'; available: "),
+        (
+            ["render", "bariatric-revision", "--table-version", "1999"],
+            "procedure 'bariatric-revision' has no version '1999'; available: 2026.1",
+        ),
+        (
+            ["render", "bariatric-revision", "--date", "2026-02-30"],
+            "date must be a real date written YYYY-MM-DD",
+        ),
+        (
+            ["render", "bariatric-revision", "--date", "tomorrow"],
+            "date must be a real date written YYYY-MM-DD",
+        ),
+        (
+            ["render", "bariatric-revision", "--date-of-birth", "1980-13-01"],
+            "date of birth must be a real date written YYYY-MM-DD",
+        ),
+        (
+            ["render", "bariatric-revision", "--date-of-birth", "2999-01-01"],
+            "date of birth is in the future",
+        ),
+        (
+            ["render", "bariatric-revision", "--patient-name", "Alex\u202eeoD"],
+            "patient name contains control or invisible formatting characters",
+        ),
+        (
+            ["render", "bariatric-revision", "--patient-name", "A" * 201],
+            "patient name is longer than 200 characters",
+        ),
+        (["render", "bariatric-revision", "--pdf-variant", "pdf/x"], "unknown PDF variant 'pdf/x'"),
+    ],
+)
+def test_bad_input_is_one_sentence_exit_1_and_no_file(tmp_path, args, message):
+    result = consent(*args, "--out", "packet.pdf", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {message}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_error_messages_never_quote_the_patient_name(tmp_path):
+    result = consent(
+        "render",
+        "bariatric-revision",
+        "--patient-name",
+        "Zelda\x07Quinn",
+        "--out",
+        "p.pdf",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1 and "Zelda" not in result.stderr
+
+
+@pytest.mark.parametrize("out", ["missing-folder/p.pdf", "."])
+def test_unwritable_output_path_is_exit_1(tmp_path, out):
+    result = consent("render", "bariatric-revision", "--out", out, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot write ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_table_lists_every_problem(tmp_path, reference_yaml):
+    folder = tmp_path / "tables" / "bariatric-revision"
+    folder.mkdir(parents=True)
+    broken = reference_yaml.replace("rate: 0.05,", "rate: 1.5,").replace(
+        "status: reference", "status: final"
+    )
+    (folder / "2026.1.yaml").write_text(broken)
+    result = consent(
+        "render",
+        "bariatric-revision",
+        "--tables",
+        str(tmp_path / "tables"),
+        "--out",
+        "p.pdf",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: the risk table is not valid (2 problem(s)):"
+    assert any("2026.1.yaml:10 status" in line for line in lines[1:])
+    assert any("2026.1.yaml:31 outcomes[0].values.revision.rate" in line for line in lines[1:])
+    assert not (tmp_path / "p.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "bariatric-revision"],
+        ["render"],
+        ["frobnicate"],
+        ["render", "bariatric-revision", "--out", "p.pdf", "--nope"],
+    ],
+)
+def test_usage_errors_exit_2(tmp_path, args):
+    result = consent(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

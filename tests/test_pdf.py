@@ -1,0 +1,173 @@
+"""The PDF read back with real tools: text, fonts, tags, and how it is written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consent.errors import OutputError, RenderError
+from consent.packet import render_packet
+from consent.patient import Encounter, Patient
+from consent.pdf import AssetsOnlyFetcher, pdf_bytes, write_pdf
+from consent.resources import templates_dir
+
+from pdftools import pdftotext, run_tool
+
+
+def test_packet_text_holds_the_natural_frequency_sentences(packet_pdf):
+    text = pdftotext(packet_pdf)
+    for sentence in [
+        "Of people having a first-time gastric bypass, about 2 in 100 have a serious leak from a "
+        "staple line within 30 days after surgery.",
+        "About 98 in 100 do not.",
+        "Of people having a revision operation, about 5 in 100 have a serious leak from a staple "
+        "line within 30 days after surgery.",
+        "About 95 in 100 do not.",
+        "a typical loss of excess weight at 2 years after surgery is 60% to 70%.",
+        "a typical loss of excess weight at 2 years after surgery is 40% to 60%.",
+        "We cannot make any guarantees.",
+    ]:
+        assert sentence in text
+
+
+def test_cover_names_patient_procedure_date_and_clinician(packet_pdf):
+    text = pdftotext(packet_pdf)
+    for field in [
+        "Patient name Alex Doe",
+        "Record number MRN-0042",
+        "Date of birth February 3, 1980",
+        "Procedure Revision bariatric surgery",
+        "Clinician Dr. Rivera",
+        "Date November 30, 2026",
+    ]:
+        assert field in text
+
+
+def test_every_page_names_the_table_version_and_the_patient(packet_pdf):
+    reader = PdfReader(packet_pdf)
+    assert len(reader.pages) >= 3
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert "Risk table bariatric-revision, version 2026.1" in text
+        assert f"Page {number} of {len(reader.pages)}" in text
+        assert "Alex Doe" in text and "Record MRN-0042" in text
+        assert "Reference figures — not approved by your institution." in text
+
+
+def test_signature_lines_for_patient_clinician_interpreter_and_witness(packet_pdf):
+    text = pdftotext(packet_pdf)
+    signatures = text[text.index("Signatures") :]
+    for role in ("Patient Name", "Clinician Name", "Interpreter Name and language", "Witness Name"):
+        assert f"{role} Signature" in signatures
+    assert len(re.findall(r"\bSignature\b", signatures)) == 4
+
+
+def test_sources_are_listed_with_the_table_checksum(packet_pdf, table):
+    text = pdftotext(packet_pdf)
+    assert "Where these numbers come from" in text
+    assert "counselling script" in text
+    assert table.sha256 in text.replace(" ", "")
+
+
+def test_every_font_is_embedded(packet_pdf):
+    lines = run_tool("pdffonts", str(packet_pdf)).splitlines()[2:]
+    assert lines, "the packet uses no fonts"
+    for line in lines:
+        name, emb = line.split()[0], line.split()[-5]
+        assert emb == "yes", f"{name} is not embedded"
+        assert "Noto-Sans" in name
+
+
+def test_pdf_is_tagged_titled_and_structurally_valid(packet_pdf):
+    info = run_tool("pdfinfo", str(packet_pdf))
+    assert "Tagged:          yes" in info
+    assert "Title:           Consent information: Revision bariatric surgery" in info
+    assert "Alex" not in info  # no patient data in the metadata
+    run_tool("qpdf", "--check", str(packet_pdf))
+
+
+def test_patient_markup_prints_literally(tmp_path, table):
+    out = tmp_path / "p.pdf"
+    render_packet(
+        table,
+        Patient.from_input("<b>x</b> & co"),
+        Encounter.from_input("2026-11-30"),
+        out,
+        variant="plain",
+    )
+    assert "<b>x</b> & co" in pdftotext(out)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.invalid/logo.png",
+        "https://example.invalid/a.css",
+        "file:///etc/passwd",
+        "ftp://example.invalid/x",
+    ],
+)
+def test_fetcher_refuses_everything_but_the_packet_assets(url):
+    with pytest.raises(PermissionError, match="refused"):
+        AssetsOnlyFetcher([templates_dir()]).fetch(url)
+
+
+def test_fetcher_serves_bundled_assets():
+    response = AssetsOnlyFetcher([templates_dir()]).fetch((templates_dir() / "style.css").as_uri())
+    assert b"@font-face" in response.read()
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<img src="file:///etc/hostname">',
+        '<link rel="stylesheet" href="http://example.invalid/x.css">',
+    ],
+)
+def test_a_document_reaching_outside_fails_and_writes_nothing(tmp_path, tag):
+    out = tmp_path / "p.pdf"
+    with pytest.raises(RenderError, match="refused to fetch"):
+        write_pdf(f"<html><body>{tag}<p>hi</p></body></html>", out, base_dir=templates_dir())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_file_is_replaced_whole(tmp_path):
+    out = tmp_path / "p.pdf"
+    out.write_bytes(b"old")
+    write_pdf("<p>new</p>", out, base_dir=templates_dir())
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in tmp_path.iterdir()] == ["p.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing/p.pdf", "does not exist"),
+        ("", "it is a folder"),
+        ("file.txt/p.pdf", "does not exist"),
+    ],
+)
+def test_unwritable_output_is_refused_before_rendering(tmp_path, target, message):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(OutputError, match=message):
+        write_pdf("<p>x</p>", tmp_path / target, base_dir=templates_dir())
+
+
+def test_plain_variant_is_a_pdf_too(tmp_path):
+    assert pdf_bytes("<p>x</p>", base_dir=templates_dir(), variant="plain").startswith(b"%PDF-")
+
+
+def test_pdf_only_contains_files_from_the_package(packet_pdf):
+    # Nothing outside templates/ was read: the only embedded fonts are the bundled ones.
+    bundled = {
+        p.stem.replace("NotoSans", "Noto-Sans")
+        for p in Path(templates_dir(), "fonts").glob("*.ttf")
+    }
+    used = {
+        line.split()[0].split("+")[1]
+        for line in run_tool("pdffonts", str(packet_pdf)).splitlines()[2:]
+    }
+    assert used <= bundled | {"Noto-Sans"}
