@@ -112,7 +112,9 @@ def render(
         typer.Option(help="Risk table version (default: newest approved, else newest reference)."),
     ] = None,
     tables: TablesOption = None,
-    allow_draft: Annotated[bool, typer.Option(help="Allow a draft risk table.")] = False,
+    allow_draft: Annotated[
+        bool, typer.Option("--allow-draft", help="Allow a draft risk table.")
+    ] = False,
     pdf_variant: Annotated[
         str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")
     ] = "pdf/ua-1",

@@ -31,6 +31,8 @@ EVENT_COLOUR = "#C24E00"
 RANGE_FILL = "#F7C9A8"
 NON_EVENT_COLOUR = "#595959"
 
+# One figure centred in its 10 x 14 cell. The margins also absorb the error of
+# viewers (poppler) that round a pattern tile to whole pixels at low zoom.
 _PERSON = (
     '<circle cx="5" cy="3.4" r="2.1"/>'
     '<path d="M1.7 12.4V8.7Q1.7 6.6 3.8 6.6H6.2Q8.3 6.6 8.3 8.7V12.4Z"/>'
