@@ -8,7 +8,7 @@ inside the commands that need them, so ``consent --help`` answers at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -38,9 +38,12 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except TableInvalid as error:
-        _error(f"the risk table is not valid ({len(error.problems)} problem(s)):")
-        for problem in error.problems:
-            typer.echo(f"  {problem}", err=True)
+        if len(error.problems) == 1:
+            _error(f"the risk table is not valid: {error.problems[0]}")
+        else:
+            _error(f"the risk table is not valid ({len(error.problems)} problems):")
+            for problem in error.problems:
+                typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
     except ConsentError as error:
         _error(str(error))
@@ -77,15 +80,38 @@ def main_options(
 
 
 TablesOption = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Option(
         "--tables",
-        help="Folder of risk tables to use instead of the bundled ones.",
+        help="A folder of risk tables searched before the bundled ones (may be repeated).",
         file_okay=False,
-        dir_okay=True,
         exists=True,
     ),
 ]
+NoBundledOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-bundled-tables", help="Use only the --tables folders, not the bundled ones."
+    ),
+]
+TableVersionOption = Annotated[
+    str | None,
+    typer.Option(help="Risk table version (default: newest approved, else newest reference)."),
+]
+AllowDraftOption = Annotated[bool, typer.Option("--allow-draft", help="Allow a draft risk table.")]
+
+
+def _roots(tables: list[Path] | None, no_bundled: bool) -> list[Path]:
+    from .tables import default_roots
+
+    if no_bundled and not tables:
+        raise typer.BadParameter("--no-bundled-tables needs at least one --tables folder")
+    return default_roots(tables or [], bundled=not no_bundled)
+
+
+def _warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        typer.echo(f"Warning: {line}", err=True)
 
 
 @app.command()
@@ -107,31 +133,185 @@ def render(
     date: Annotated[
         str | None, typer.Option(help="Date of the packet, YYYY-MM-DD (default: today).")
     ] = None,
-    table_version: Annotated[
-        str | None,
-        typer.Option(help="Risk table version (default: newest approved, else newest reference)."),
-    ] = None,
+    table_version: TableVersionOption = None,
     tables: TablesOption = None,
-    allow_draft: Annotated[
-        bool, typer.Option("--allow-draft", help="Allow a draft risk table.")
-    ] = False,
+    no_bundled_tables: NoBundledOption = False,
+    allow_draft: AllowDraftOption = False,
     pdf_variant: Annotated[
         str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")
     ] = "pdf/ua-1",
 ) -> None:
     """Write a consent packet for one patient as a PDF."""
+    roots = _roots(tables, no_bundled_tables)
     with _user_errors():
         from .patient import Encounter, Patient
         from .tables import load_table
 
         patient = Patient.from_input(patient_name, date_of_birth, record_number)
         encounter = Encounter.from_input(date, clinician)
-        table = load_table(procedure, table_version, root=tables, allow_draft=allow_draft)
+        table = load_table(procedure, table_version, roots=roots, allow_draft=allow_draft)
+        _warn(table.warnings)
 
         from .packet import render_packet  # WeasyPrint loads only once the input is good
 
         render_packet(table, patient, encounter, out, variant=pdf_variant)
     typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status})", err=True)
+
+
+tables_app = typer.Typer(help="List, check, show and compare risk tables.", no_args_is_help=True)
+app.add_typer(tables_app, name="tables")
+
+
+@tables_app.command("list")
+def tables_list(tables: TablesOption = None, no_bundled_tables: NoBundledOption = False) -> None:
+    """Every procedure and version, with its status and effective date."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .tables import load_table_file, procedures, versions
+
+        rows: list[tuple[str, ...]] = []
+        for procedure, folder in procedures(roots).items():
+            for version in versions(folder):
+                try:
+                    table = load_table_file(folder / f"{version}.yaml")
+                    rows.append(
+                        (procedure, version, table.status, str(table.effective), table.title)
+                    )
+                except ConsentError:
+                    rows.append((procedure, version, "INVALID", "", "run: consent tables validate"))
+        _print_table(("procedure", "version", "status", "effective", "title"), rows)
+
+
+@tables_app.command("validate")
+def tables_validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Table files or folders (default: every table in use).", exists=True),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat unknown keys as errors.")] = False,
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+) -> None:
+    """Check table files; exit 1 listing every problem if any is invalid."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .tables import load_table_file
+
+        files = _table_files(paths or roots)
+        invalid = 0
+        for path in files:
+            try:
+                table = load_table_file(path, strict=strict)
+            except TableInvalid as error:
+                invalid += 1
+                typer.echo(f"INVALID {path}", err=True)
+                for problem in error.problems:
+                    typer.echo(f"  {problem}", err=True)
+                continue
+            _warn(table.warnings)
+            typer.echo(f"ok      {path} ({table.status})")
+        typer.echo(f"{len(files)} table file(s): {len(files) - invalid} valid, {invalid} invalid")
+        if invalid or not files:
+            raise typer.Exit(1)
+
+
+def _table_files(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        found.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+    return found
+
+
+@tables_app.command("show")
+def tables_show(
+    procedure: Annotated[str, typer.Argument(metavar="PROCEDURE")],
+    table_version: TableVersionOption = None,
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+    allow_draft: AllowDraftOption = False,
+) -> None:
+    """The figures of a table and how a packet words them."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .tables import load_table
+        from .tables.report import figure_rows
+
+        table = load_table(procedure, table_version, roots=roots, allow_draft=allow_draft)
+        _warn(table.warnings)
+        typer.echo(
+            f"{table.title}: {table.id} {table.version} ({table.status}), "
+            f"effective {table.effective}"
+        )
+        _print_table(("outcome", "option", "figure", "a packet says", "source"), figure_rows(table))
+
+
+@tables_app.command("diff")
+def tables_diff(
+    procedure: Annotated[str, typer.Argument(metavar="PROCEDURE")],
+    old: Annotated[str, typer.Argument(metavar="V1", help="The earlier version.")],
+    new: Annotated[str, typer.Argument(metavar="V2", help="The later version.")],
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+) -> None:
+    """What changed between two versions: outcomes, figures, sources."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .tables import load_table
+        from .tables.diff import diff_tables
+
+        changes = diff_tables(
+            load_table(procedure, old, roots=roots, allow_draft=True),
+            load_table(procedure, new, roots=roots, allow_draft=True),
+        )
+        for change in changes:
+            typer.echo(str(change))
+        typer.echo(f"{len(changes)} change(s) from {old} to {new}")
+
+
+@tables_app.command("lock")
+def tables_lock(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The tables folder to lock (default: the bundled one).",
+            file_okay=False,
+            exists=True,
+        ),
+    ] = None,
+) -> None:
+    """Record the SHA-256 of every approved version in the folder's LOCK file."""
+    with _user_errors():
+        from .resources import tables_dir
+        from .tables import LOCK_NAME, lock_tables
+
+        root = folder or tables_dir()
+        added = lock_tables(root)
+        for name in added:
+            typer.echo(f"locked {name}")
+        typer.echo(f"{root / LOCK_NAME}: {len(added)} approved version(s) newly recorded")
+
+
+@tables_app.command("schema")
+def tables_schema() -> None:
+    """Print the risk table schema as JSON Schema."""
+    import json
+
+    from .tables import RiskTable
+
+    typer.echo(json.dumps(RiskTable.model_json_schema(by_alias=True), indent=2))
+
+
+def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for index, header in enumerate(headers):
+        # Ids are copied into commands: never cut or wrap them.
+        table.add_column(header, no_wrap=index < 2, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(soft_wrap=False).print(table)
 
 
 def main() -> None:

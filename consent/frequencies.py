@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .tables import Outcome
+from .tables import EventOutcome
 
 DENOMINATORS = (100, 1_000, 10_000)
 
@@ -55,7 +55,8 @@ def choose_denominator(rates: Iterable[float]) -> int:
 
     A risk (or the chance of escaping it) above zero but below 1 in N would
     print as "0 in N" or be badly distorted by rounding, so it moves the whole
-    outcome to the next denominator (R3). Point estimates decide; ranges follow.
+    outcome to the next denominator (R3). Range ends count too: a low bound of
+    0.001 must not print as "1 in 100".
     """
     smallest = min((min(r, 1 - r) for r in rates if 0 < r < 1), default=None)
     for denominator in DENOMINATORS:
@@ -78,15 +79,21 @@ def frequency(
     return Frequency(rate, denominator, numerator, low_n, high_n, fewer_than_one, almost_all)
 
 
-def frame(outcome: Outcome) -> Mapping[str, Frequency]:
-    """One Frequency per option of an ``event`` outcome, all on one denominator (R1)."""
+def frame(outcome: EventOutcome) -> Mapping[str, Frequency]:
+    """One Frequency per reported option of an event outcome, all on one denominator (R1).
+
+    Options whose value is ``not_reported`` have no Frequency.
+    """
     if outcome.kind != "event":
         raise ValueError(f"outcome {outcome.id!r} is a measure, not an event")
-    rates = [v.rate for v in outcome.values.values() if v.rate is not None]
-    denominator = choose_denominator(rates)
+    reported = {key: v for key, v in outcome.values.items() if v.rate is not None}
+    denominator = choose_denominator(
+        x for v in reported.values() for x in (v.rate, v.low, v.high) if x is not None
+    )
     return {
-        key: frequency(value.rate or 0.0, denominator, value.low, value.high)
-        for key, value in outcome.values.items()
+        key: frequency(value.rate, denominator, value.low, value.high)
+        for key, value in reported.items()
+        if value.rate is not None
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -74,7 +75,9 @@ class Localizer:
         return format_decimal(value, locale=self.babel_locale)
 
     def percent(self, fraction: float) -> str:
-        return format_percent(fraction, locale=self.babel_locale)
+        """A whole percent, rounded half-up like the frequencies (Babel rounds half-even)."""
+        whole = (Decimal(repr(fraction)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return format_percent(whole / 100, locale=self.babel_locale)
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.babel_locale)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import InputError
+from .files import check_writable
 from .i18n import Localizer
 from .patient import Encounter, Patient
-from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, check_writable, write_pdf
+from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, write_pdf
 from .render import packet_html
 from .resources import templates_dir
 from .tables import RiskTable

@@ -9,12 +9,14 @@ messages name the field, never its value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from .errors import InputError
 
 MAX_FIELD_LENGTH = 200
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def clean_text(field: str, value: str | None) -> str | None:
@@ -25,8 +27,8 @@ def clean_text(field: str, value: str | None) -> str | None:
     if len(value) > MAX_FIELD_LENGTH:
         raise InputError(f"{field} is longer than {MAX_FIELD_LENGTH} characters")
     # Cc: control characters (NUL, escape...); Cf includes bidi overrides that can
-    # make printed text read differently from what was typed.
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+    # make printed text read differently from what was typed; Cs: undecodable bytes.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
         raise InputError(f"{field} contains control or invisible formatting characters")
     return value
 
@@ -35,8 +37,12 @@ def parse_date(field: str, value: str | dt.date | None) -> dt.date | None:
     """Parse an ISO date (YYYY-MM-DD); None stays None."""
     if value is None or isinstance(value, dt.date):
         return value
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value.strip())
+        # fromisoformat alone would also take 20261130 and 2026-W48-1.
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{field} must be a real date written YYYY-MM-DD") from None
 
@@ -79,3 +85,9 @@ class Encounter:
     ) -> Encounter:
         parsed = parse_date("date", date) or dt.date.today()
         return cls(date=parsed, clinician=clean_text("clinician", clinician))
+
+
+def check_dates(patient: Patient, encounter: Encounter) -> None:
+    """A packet cannot be dated before the patient was born."""
+    if patient.date_of_birth is not None and patient.date_of_birth > encounter.date:
+        raise InputError("date of birth is after the date of the packet")

@@ -6,10 +6,8 @@ WeasyPrint is imported here and nowhere else, so commands that do not render
 
 from __future__ import annotations
 
-import contextlib
 import mimetypes
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -18,7 +16,8 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .errors import OutputError, RenderError
+from .errors import RenderError
+from .files import write_atomically
 
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "plain": None}
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -77,46 +76,6 @@ def pdf_bytes(
     return result
 
 
-def check_writable(out: Path) -> None:
-    """Fail before rendering if ``out`` cannot be written, so no work is wasted."""
-    if out.is_dir():
-        raise OutputError(f"cannot write {out}: it is a folder")
-    folder = out.parent
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {out}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {out}: no permission to write in {folder}")
-
-
-def write_atomically(data: bytes, out: Path) -> None:
-    """Write ``data`` to ``out`` so that ``out`` is either absent, the old file, or complete.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk,
-    then renamed over ``out``; a crash at any point leaves no half-written PDF.
-    """
-    check_writable(out)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, out)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise OutputError(f"cannot write {out}: {error.strerror}") from None
-
-
-def _umask() -> int:
-    # mkstemp creates files private to the owner; give the final file the
-    # permissions any other new file here would get.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_pdf(
     html: str,
     out: Path,
@@ -126,7 +85,6 @@ def write_pdf(
     asset_roots: list[Path] | None = None,
 ) -> None:
     """Render ``html`` and write the PDF to ``out`` atomically."""
-    check_writable(out)
     write_atomically(
         pdf_bytes(html, base_dir=base_dir, variant=variant, asset_roots=asset_roots), out
     )

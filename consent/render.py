@@ -16,10 +16,12 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__, frequencies, icons, wording
+from .fonts import check_coverage
+from .frequencies import Frequency
 from .i18n import Localizer
-from .patient import Encounter, Patient
+from .patient import Encounter, Patient, check_dates
 from .resources import templates_dir
-from .tables import RiskTable
+from .tables import EventOutcome, MeasureOutcome, Option, RiskTable
 
 PACKET_TEMPLATE = "packet.html.j2"
 
@@ -38,7 +40,8 @@ class OutcomeView:
     heading: str
     timeframe: str
     options: list[OptionView]
-    denominator: int | None = None
+    benefit: bool = False
+    note: str | None = None
     no_guarantee: bool = False
 
 
@@ -62,63 +65,61 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
     """Sentences and pictures for every outcome, options in the table's order."""
     views = []
     for outcome in table.outcomes:
-        heading = loc.gettext(outcome.label)
-        timeframe = loc.gettext(outcome.timeframe)
-        if outcome.kind == "measure":
+        if isinstance(outcome, MeasureOutcome):
+            options = [_measure_option(loc, option, outcome) for option in table.options]
+        else:
+            framed = frequencies.frame(outcome)
             options = [
-                OptionView(
-                    label=loc.gettext(option.label),
-                    sentences=[wording.measure_sentence(loc, option, outcome, value)],
-                    figure=Markup(icons.range_bar(value.low or 0.0, value.high or 0.0)),
-                )
-                for option in table.options
-                if (value := outcome.values.get(option.key)) is not None
+                _event_option(loc, option, outcome, framed.get(option.key), f"{outcome.id}-{index}")
+                for index, option in enumerate(table.options)
             ]
-            views.append(
-                OutcomeView(
-                    outcome.id,
-                    "measure",
-                    heading,
-                    timeframe,
-                    options,
-                    no_guarantee=outcome.no_guarantee,
-                )
-            )
-            continue
-        framed = frequencies.frame(outcome)
-        options = []
-        for index, option in enumerate(table.options):
-            freq = framed[option.key]
-            figure = None
-            if freq.denominator in icons.COLUMNS:
-                figure = Markup(
-                    icons.icon_array(
-                        freq,
-                        wording.icon_array_label(loc, option, outcome, freq),
-                        rtl=loc.direction == "rtl",
-                        id_prefix=f"{outcome.id}-{index}",
-                    )
-                )
-            options.append(
-                OptionView(
-                    loc.gettext(option.label),
-                    wording.event_sentences(loc, option, outcome, freq),
-                    figure,
-                )
-            )
-        denominator = next(iter(framed.values())).denominator
         views.append(
             OutcomeView(
-                outcome.id, "event", heading, timeframe, options, denominator, outcome.no_guarantee
+                id=outcome.id,
+                kind=outcome.kind,
+                heading=_capitalized(loc.gettext(outcome.label)),
+                timeframe=loc.gettext(outcome.timeframe),
+                options=options,
+                benefit=outcome.benefit or outcome.kind == "measure",
+                note=loc.gettext(outcome.note) if outcome.note else None,
+                no_guarantee=outcome.no_guarantee,
             )
         )
     return views
+
+
+def _capitalized(text: str) -> str:
+    """First letter upper case, the rest untouched (Jinja's capitalize lowers "R0")."""
+    return text[:1].upper() + text[1:]
+
+
+def _measure_option(loc: Localizer, option: Option, outcome: MeasureOutcome) -> OptionView:
+    value = outcome.values[option.key]
+    return OptionView(
+        label=loc.gettext(option.label),
+        sentences=[wording.measure_sentence(loc, option, outcome, value)],
+        figure=Markup(icons.range_bar(value.low, value.high)),
+    )
+
+
+def _event_option(
+    loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency | None, svg_id: str
+) -> OptionView:
+    label = loc.gettext(option.label)
+    if freq is None:
+        return OptionView(label, [wording.not_reported_sentence(loc, option)])
+    figure = None
+    if freq.denominator in icons.COLUMNS:
+        alt = wording.icon_array_label(loc, option, outcome, freq)
+        figure = Markup(icons.icon_array(freq, alt, rtl=loc.direction == "rtl", id_prefix=svg_id))
+    return OptionView(label, wording.event_sentences(loc, option, outcome, freq), figure)
 
 
 def packet_context(
     table: RiskTable, patient: Patient, encounter: Encounter, loc: Localizer
 ) -> dict[str, Any]:
     """Everything the packet template shows, already in the patient's language."""
+    views = outcome_views(table, loc)
     return {
         "lang": loc.locale,
         "dir": loc.direction,
@@ -127,13 +128,19 @@ def packet_context(
         "title": loc.gettext(table.title),
         "procedure": loc.gettext(table.procedure),
         "population": loc.gettext(table.population),
-        "options": [loc.gettext(o.label) for o in table.options],
         "patient": patient,
         "date_of_birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
         "clinician": encounter.clinician,
         "date": loc.date(encounter.date),
         "effective": loc.date(table.effective),
-        "outcomes": outcome_views(table, loc),
+        "outcomes": views,
+        "risk_pictures": any(o.figure for v in views if not v.benefit for o in v.options),
+        "result_pictures": any(o.figure for v in views if v.benefit for o in v.options),
+        "single_option": len(table.options) == 1,
+        "indications": [loc.gettext(t) for t in table.indications],
+        "differences": [loc.gettext(t) for t in table.differences],
+        "alternatives": [loc.gettext(t) for t in table.alternatives],
+        "preparation": [loc.gettext(t) for t in table.preparation],
         "sources": list(table.sources.values()),
         "legend": {kind: Markup(icons.legend_icon(kind)) for kind in ("event", "range", "none")},
     }
@@ -147,7 +154,23 @@ def packet_html(
     *,
     templates: Path | None = None,
 ) -> str:
-    """Render the whole packet as one HTML document."""
+    """Render the whole packet as one HTML document.
+
+    Raises InputError for inconsistent patient data, and refuses a packet with
+    a character the bundled fonts cannot print.
+    """
     loc = loc or Localizer()
-    env = environment(templates or templates_dir(), loc.locale, loc.root)
-    return env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
+    folder = templates or templates_dir()
+    check_dates(patient, encounter)
+    env = environment(folder, loc.locale, loc.root)
+    html = env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
+    check_coverage(
+        html,
+        folder / "fonts",
+        {
+            "patient name": patient.name,
+            "record number": patient.record_number,
+            "clinician": encounter.clinician,
+        },
+    )
+    return html

@@ -10,71 +10,86 @@ from __future__ import annotations
 
 from .frequencies import Frequency
 from .i18n import Localizer
-from .tables import Option, Outcome, Value
+from .tables import EventOutcome, MeasureOutcome, Option, RangeValue
 
 
-def event_sentences(loc: Localizer, option: Option, outcome: Outcome, freq: Frequency) -> list[str]:
-    """Both framings of one option's risk, then its range if it has one."""
+def event_sentences(
+    loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency
+) -> list[str]:
+    """Both framings of one option's risk (R6), then its range if it has one (R11)."""
+    value = outcome.values[option.key]
     words = {
-        "people": loc.gettext(option.people),
-        "outcome": loc.gettext(outcome.label),
+        "people": loc.gettext(value.people or option.people),
+        "event": loc.gettext(outcome.event),
         "timeframe": loc.gettext(outcome.timeframe),
         "total": loc.number(freq.denominator),
     }
+    non_event = loc.gettext(outcome.non_event) if outcome.non_event else None
     if freq.fewer_than_one:
         return [
             loc.gettext(
-                "Of %(people)s, fewer than 1 in %(total)s has %(outcome)s %(timeframe)s.", **words
+                "Of %(people)s, fewer than 1 in %(total)s %(event)s %(timeframe)s.", **words
             ),
-            loc.gettext("Almost all do not."),
+            loc.gettext("Almost all %(non_event)s.", non_event=non_event or loc.gettext("do not")),
         ]
     if freq.almost_all:
         return [
-            loc.gettext("Of %(people)s, almost all have %(outcome)s %(timeframe)s.", **words),
-            loc.gettext("Fewer than 1 in %(total)s does not.", **words),
+            loc.gettext("Of %(people)s, almost all %(event)s %(timeframe)s.", **words),
+            loc.gettext(
+                "Fewer than 1 in %(total)s %(non_event)s.",
+                total=words["total"],
+                non_event=non_event or loc.gettext("does not"),
+            ),
         ]
     sentences = [
         loc.ngettext(
-            "Of %(people)s, about %(num)s in %(total)s has %(outcome)s %(timeframe)s.",
-            "Of %(people)s, about %(num)s in %(total)s have %(outcome)s %(timeframe)s.",
+            "Of %(people)s, about %(num)s in %(total)s %(event)s %(timeframe)s.",
+            "Of %(people)s, about %(num)s in %(total)s %(event)s %(timeframe)s.",
             freq.events,
             **words,
         ),
         loc.ngettext(
-            "About %(num)s in %(total)s does not.",
-            "About %(num)s in %(total)s do not.",
+            "About %(num)s in %(total)s %(non_event)s.",
+            "About %(num)s in %(total)s %(non_event)s.",
             freq.non_events,
-            **words,
+            total=words["total"],
+            non_event=non_event or loc.gettext("do not"),
         ),
     ]
-    if (
-        freq.low is not None
-        and freq.high is not None
-        and (freq.low, freq.high) != (freq.numerator, freq.numerator)
-    ):
+    if freq.has_range and (freq.low, freq.high) != (freq.numerator, freq.numerator):
         sentences.append(
             loc.gettext(
                 "The true number is probably between %(low)s and %(high)s in %(total)s.",
-                low=loc.number(freq.low),
-                high=loc.number(freq.high),
+                low=loc.number(freq.low or 0),
+                high=loc.number(freq.high or 0),
                 total=words["total"],
             )
         )
     return sentences
 
 
-def icon_array_label(loc: Localizer, option: Option, outcome: Outcome, freq: Frequency) -> str:
+def icon_array_label(loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency) -> str:
     """The text alternative of an icon array: the same numbers as the sentences (R15)."""
     return " ".join([loc.gettext(option.label) + ":", *event_sentences(loc, option, outcome, freq)])
 
 
-def measure_sentence(loc: Localizer, option: Option, outcome: Outcome, value: Value) -> str:
+def measure_sentence(
+    loc: Localizer, option: Option, outcome: MeasureOutcome, value: RangeValue
+) -> str:
     """A percent range such as excess weight loss: "60% to 70%"."""
     return loc.gettext(
         "Of %(people)s, a typical %(outcome)s %(timeframe)s is %(low)s to %(high)s.",
-        people=loc.gettext(option.people),
+        people=loc.gettext(value.people or option.people),
         outcome=loc.gettext(outcome.label),
         timeframe=loc.gettext(outcome.timeframe),
-        low=loc.percent(value.low or 0.0),
-        high=loc.percent(value.high or 0.0),
+        low=loc.percent(value.low),
+        high=loc.percent(value.high),
+    )
+
+
+def not_reported_sentence(loc: Localizer, option: Option) -> str:
+    """Said instead of a number when the table's sources give none for this option."""
+    return loc.gettext(
+        "Of %(people)s: the sources of this packet give no reliable figure.",
+        people=loc.gettext(option.people),
     )

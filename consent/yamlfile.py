@@ -10,6 +10,8 @@ messages can say ``file:line path: problem``.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,10 +62,7 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
     """Parse ``path``; raise TableInvalid with one line per problem if it cannot be read."""
     where = where or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise TableInvalid([f"{where}: file is {size:,} bytes; the limit is {MAX_BYTES:,}"])
-        raw = path.read_bytes()
+        raw = _read_limited(path, where)
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise TableInvalid([f"{where}: not UTF-8 text ({error.reason})"]) from None
@@ -85,9 +84,24 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
         raise TableInvalid([f"{where}:{line}: not valid YAML: {problem}"]) from None
     except yaml.YAMLError as error:
         raise TableInvalid([f"{where}: not valid YAML: {error}"]) from None
+    except RecursionError:
+        raise TableInvalid([f"{where}: nested too deeply to be a risk table"]) from None
     finally:
         loader.dispose()
     return Located(data, lines, where, hashlib.sha256(raw).hexdigest())
+
+
+def _read_limited(path: Path, where: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES (a FIFO or device is refused)."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TableInvalid([f"{where}: not a regular file"])
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise TableInvalid([f"{where}: larger than the limit of {MAX_BYTES:,} bytes"])
+    return raw
 
 
 class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from consent.patient import Encounter, Patient
-from consent.resources import tables_dir
 from consent.tables import RiskTable, load_table
 
 REFERENCE = "bariatric-revision"
@@ -39,12 +38,6 @@ def write_table(tables_root: Path):
         return path
 
     return write
-
-
-@pytest.fixture
-def reference_yaml() -> str:
-    """The bundled reference table's text, a valid starting point for broken variants."""
-    return (tables_dir() / REFERENCE / "2026.1.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def test_render_writes_a_packet(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "Wrote packet.pdf (bariatric-revision 2026.1, reference)" in result.stderr
+    assert "Wrote packet.pdf (bariatric-revision 2026.2, reference)" in result.stderr
     text = pdftotext(tmp_path / "packet.pdf")
     assert "Patient name Alex Doe" in text and "about 5 in 100 have a serious leak" in text
 
@@ -65,7 +65,7 @@ def test_render_writes_a_packet(tmp_path):
         (["render", "knee-revision"], "unknown procedure 'knee-revision'; available: "),
         (
             ["render", "bariatric-revision", "--table-version", "1999"],
-            "procedure 'bariatric-revision' has no version '1999'; available: 2026.1",
+            "procedure 'bariatric-revision' has no version '1999'; available: 2026.1, 2026.2",
         ),
         (
             ["render", "bariatric-revision", "--date", "2026-02-30"],
@@ -115,36 +115,64 @@ def test_error_messages_never_quote_the_patient_name(tmp_path):
     assert result.returncode == 1 and "Zelda" not in result.stderr
 
 
-@pytest.mark.parametrize("out", ["missing-folder/p.pdf", "."])
+@pytest.mark.parametrize(
+    "out", ["missing-folder/p.pdf", ".", "x" * 300 + ".pdf", "packet.pdf/inside.pdf"]
+)
 def test_unwritable_output_path_is_exit_1(tmp_path, out):
+    if out.startswith("packet.pdf/"):
+        (tmp_path / "packet.pdf").write_text("a file, not a folder")
     result = consent("render", "bariatric-revision", "--out", out, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: cannot write ")
-    assert list(tmp_path.iterdir()) == []
+    assert result.stderr.startswith("Error: cannot write ") and result.stderr.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["packet.pdf"])
 
 
-def test_invalid_table_lists_every_problem(tmp_path, reference_yaml):
-    folder = tmp_path / "tables" / "bariatric-revision"
+VALID = (Path(__file__).parent / "data" / "valid-table.yaml").read_text(encoding="utf-8")
+
+
+def broken_tables(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = VALID
+    for old, new in changes:
+        text = text.replace(old, new)
+    folder = tmp_path / "tables" / "test-procedure"
     folder.mkdir(parents=True)
-    broken = reference_yaml.replace("rate: 0.05,", "rate: 1.5,").replace(
-        "status: reference", "status: final"
+    (folder / "1.yaml").write_text(text)
+    return tmp_path / "tables"
+
+
+def test_invalid_table_lists_every_problem(tmp_path):
+    tables = broken_tables(
+        tmp_path, ("rate: 0.05,", "rate: 1.5,"), ("status: reference", "status: x")
     )
-    (folder / "2026.1.yaml").write_text(broken)
     result = consent(
-        "render",
-        "bariatric-revision",
-        "--tables",
-        str(tmp_path / "tables"),
-        "--out",
-        "p.pdf",
-        cwd=tmp_path,
+        "render", "test-procedure", "--tables", str(tables), "--out", "p.pdf", cwd=tmp_path
     )
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == "Error: the risk table is not valid (2 problem(s)):"
-    assert any("2026.1.yaml:10 status" in line for line in lines[1:])
-    assert any("2026.1.yaml:31 outcomes[0].values.revision.rate" in line for line in lines[1:])
+    assert lines[0] == "Error: the risk table is not valid (2 problems):"
+    assert any("test-procedure/1.yaml:5 status" in line for line in lines[1:])
+    assert any("1.yaml:25 outcomes[0].values.revision.rate" in line for line in lines[1:])
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_one_table_problem_is_one_line(tmp_path):
+    tables = broken_tables(tmp_path, ("rate: 0.05,", "rate: 1.5,"))
+    result = consent(
+        "render", "test-procedure", "--tables", str(tables), "--out", "p.pdf", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: the risk table is not valid: ")
+    assert "1.5 is not a probability (0 to 1)" in result.stderr
+
+
+def test_unknown_keys_are_warnings_on_stderr(tmp_path):
+    tables = broken_tables(tmp_path, ("    year: 2024", "    year: 2024\n    yeer: 1"))
+    result = consent(
+        "render", "test-procedure", "--tables", str(tables), "--out", "p.pdf", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning: " in result.stderr and "unknown key 'yeer'" in result.stderr
 
 
 @pytest.mark.parametrize(

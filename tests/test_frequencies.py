@@ -7,26 +7,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consent.frequencies import choose_denominator, frame, frequency, people
-from consent.tables import Outcome, Value
+from consent.tables import EventOutcome, EventValue, MeasureOutcome, RangeValue
 
 rates = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 
-def event(*values: Value) -> Outcome:
-    return Outcome(
-        "o", "event", "a problem", "within 30 days", {f"option{i}": v for i, v in enumerate(values)}
+def event(*rates: float) -> EventOutcome:
+    return EventOutcome(
+        id="o",
+        kind="event",
+        label="a problem",
+        event="have a problem",
+        timeframe="within 30 days",
+        values={f"option{i}": EventValue(source="s", rate=r) for i, r in enumerate(rates)},
     )
 
 
 def test_rule_R1_one_denominator_for_every_option_of_an_outcome():
-    framed = frame(event(Value("s", rate=0.02), Value("s", rate=0.004)))
+    framed = frame(event(0.02, 0.004))
     assert {f.denominator for f in framed.values()} == {1_000}
     assert [f.numerator for f in framed.values()] == [20, 4]
 
 
 @given(st.lists(rates, min_size=2, max_size=5))
 def test_rule_R1_property_options_always_share_a_denominator(values):
-    framed = frame(event(*(Value("s", rate=r) for r in values)))
+    framed = frame(event(*values))
     assert len({f.denominator for f in framed.values()}) == 1
 
 
@@ -54,7 +59,7 @@ def test_rule_R3_denominator_chosen_from_the_smallest_risk(rates, denominator):
 
 @given(st.floats(min_value=1e-12, max_value=1, exclude_min=False))
 def test_rule_R3_never_zero_for_a_nonzero_risk(rate):
-    freq = frame(event(Value("s", rate=rate), Value("s", rate=0.5)))["option0"]
+    freq = frame(event(rate, 0.5))["option0"]
     assert freq.numerator > 0 or freq.fewer_than_one
 
 
@@ -107,14 +112,27 @@ def test_rule_R11_low_point_high_stay_ordered_after_rounding(triple, denominator
     assert freq.low <= freq.numerator <= freq.high <= denominator
 
 
+def test_rule_R3_a_low_bound_below_1_percent_moves_the_outcome_to_1000():
+    outcome = event(0.02, 0.03)
+    values = dict(outcome.values)
+    values["option0"] = EventValue(source="s", rate=0.02, low=0.001, high=0.04)
+    framed = frame(outcome.model_copy(update={"values": values}))
+    assert {f.denominator for f in framed.values()} == {1_000}
+    assert (framed["option0"].low, framed["option0"].numerator) == (1, 20)
+
+
 def test_rule_R11_range_is_kept_in_whole_people():
     freq = frequency(0.05, 100, 0.03, 0.07)
     assert (freq.low, freq.numerator, freq.high) == (3, 5, 7)
 
 
 def test_measures_are_not_framed_as_frequencies():
-    weight = Outcome(
-        "w", "measure", "weight loss", "at 2 years", {"a": Value("s", low=0.6, high=0.7)}
+    weight = MeasureOutcome(
+        id="w",
+        kind="measure",
+        label="weight loss",
+        timeframe="at 2 years",
+        values={"a": RangeValue(source="s", low=0.6, high=0.7)},
     )
     with pytest.raises(ValueError, match="measure"):
         frame(weight)

@@ -51,7 +51,7 @@ def test_every_page_names_the_table_version_and_the_patient(packet_pdf):
     assert len(reader.pages) >= 3
     for number, page in enumerate(reader.pages, start=1):
         text = " ".join(page.extract_text().split())
-        assert "Risk table bariatric-revision, version 2026.1" in text
+        assert "Risk table bariatric-revision, version 2026.2" in text
         assert f"Page {number} of {len(reader.pages)}" in text
         assert "Alex Doe" in text and "Record MRN-0042" in text
         assert "Reference figures — not approved by your institution." in text

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 from markupsafe import escape
 
+from consent.errors import InputError
 from consent.i18n import Localizer
 from consent.patient import Encounter, Patient
-from consent.render import packet_html
+from consent.render import outcome_views, packet_html
+from consent.tables import load_table
 
+BUNDLED = [
+    "bariatric-revision",
+    "pelvic-exenteration-recurrent-rectal",
+    "salvage-lung-resection",
+    "watch-and-wait-rectal",
+]
 LEAK_PRIMARY = (
     "Of people having a first-time gastric bypass, about 2 in 100 have a serious leak "
     "from a staple line within 30 days after surgery."
@@ -42,12 +49,16 @@ def test_rule_R6_both_framings_for_each_option(html):
         assert sentence in text
 
 
-def test_rule_R5_every_number_says_who_and_when(html):
-    sentences = re.findall(r'<p class="frequency">(Of [^<]*)</p>', html)
-    assert len(sentences) == 4  # two event options, two measure options
-    for sentence in sentences:
-        assert sentence.startswith("Of people having")
-        assert "within 30 days" in sentence or "at 2 years" in sentence
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_rule_R5_every_number_says_who_and_when(procedure):
+    table = load_table(procedure)
+    for outcome, view in zip(table.outcomes, outcome_views(table, Localizer()), strict=True):
+        for option, shown in zip(table.options, view.options, strict=True):
+            first = shown.sentences[0]
+            value = outcome.values[option.key]
+            assert first.startswith(f"Of {value.people or option.people}"), first
+            if not getattr(value, "not_reported", False):
+                assert outcome.timeframe in first, first
 
 
 def test_measures_read_as_percent_ranges_with_the_no_guarantee_note(html):
@@ -62,7 +73,8 @@ def test_rule_R7_no_relative_risk_wording(html):
 
 
 def test_one_icon_array_of_100_per_option_for_the_leak(html):
-    arrays = re.findall(r'<svg [^>]*class="icon-array"[^>]*aria-label="([^"]*)"', html)
+    leak = html[html.index('id="outcome-serious-leak"') : html.index('id="outcome-bleeding"')]
+    arrays = re.findall(r'<svg [^>]*class="icon-array"[^>]*aria-label="([^"]*)"', leak)
     assert len(arrays) == 2
     assert "about 2 in 100" in arrays[0] and "about 5 in 100" in arrays[1]
 
@@ -82,18 +94,20 @@ def test_reference_status_puts_a_banner_on_every_page(html):
 
 
 def test_draft_status_says_draft(table, alex):
-    html = packet_html(replace(table, status="draft"), *alex)
+    html = packet_html(table.model_copy(update={"status": "draft"}), *alex)
     assert "DRAFT figures — not for use with patients." in html
 
 
 def test_approved_table_has_no_banner(table, alex):
-    html = packet_html(replace(table, status="approved"), *alex)
+    html = packet_html(table.model_copy(update={"status": "approved"}), *alex)
     assert "running-banner" not in html
 
 
 def test_blank_patient_fields_leave_lines_to_fill_in(table):
     html = packet_html(table, Patient(), Encounter.from_input("2026-11-30"))
-    assert "<dd></dd>" in html
+    for field in ("Patient name", "Date of birth", "Record number", "Clinician"):
+        assert f"<dt>{field}</dt><dd></dd>" in html
+    assert "None" not in text_of(html)
 
 
 def test_document_declares_language_and_direction(html):
@@ -104,3 +118,66 @@ def test_localizer_formats_dates_for_the_locale():
     import datetime as dt
 
     assert Localizer("en").date(dt.date(2026, 11, 30)) == "November 30, 2026"
+
+
+def test_not_reported_figures_are_said_plainly(html):
+    bleeding = text_of(
+        html[html.index('id="outcome-bleeding"') : html.index('id="outcome-readmission"')]
+    )
+    assert (
+        "Of people having a first-time gastric bypass: the sources of this packet give no "
+        "reliable figure." in bleeding
+    )
+    # No picture for the option without a figure; one for the option with one.
+    assert 'id="bleeding-0-event"' not in html and 'id="bleeding-1-event"' in html
+
+
+def test_a_single_option_table_says_there_is_no_comparison(alex):
+    html = packet_html(load_table("watch-and-wait-rectal"), *alex)
+    assert "give no figures for another choice to compare with" in text_of(html)
+
+
+def test_notes_and_benefits_are_shown(alex):
+    text = text_of(packet_html(load_table("pelvic-exenteration-recurrent-rectal"), *alex))
+    results = text[text.index("Expected results") :]
+    assert "about 55 in 100 have all of the cancer removed with a clear edge" in results
+    assert "results vary a lot between hospitals" in results
+    assert (
+        "Of people whose cancer was removed with a clear edge (R0), about 48 in 100 are alive "
+        "3 years after surgery. About 52 in 100 are not." in results
+    )
+
+
+def test_rule_R3_very_small_risks_are_counted_out_of_10000(html):
+    text = text_of(html)
+    assert "about 4 in 10,000 die within 30 days after surgery" in text
+    assert "About 9,996 in 10,000 do not." in text
+
+
+@pytest.mark.parametrize(
+    ("field", "patient", "clinician"),
+    [
+        ("patient name", Patient(name="李雷"), None),
+        ("record number", Patient(record_number="№ ᚠ1"), None),
+        ("clinician", Patient(), "Dr. 王"),
+    ],
+)
+def test_a_character_the_fonts_cannot_print_is_refused_by_field(table, field, patient, clinician):
+    with pytest.raises(InputError, match=f"^{field} has a character \\(U\\+[0-9A-F]{{4}} "):
+        packet_html(table, patient, Encounter.from_input("2026-11-30", clinician))
+
+
+def test_accented_latin_names_are_printable(table):
+    name = "José Ñúñez-Łukasz Øberg Ştefan"
+    assert name in packet_html(table, Patient(name=name), Encounter.from_input("2026-11-30"))
+
+
+def test_date_of_birth_after_the_packet_date_is_refused(table):
+    patient = Patient.from_input("A", "2026-11-29")
+    with pytest.raises(InputError, match="date of birth is after the date of the packet"):
+        packet_html(table, patient, Encounter.from_input("2026-11-28"))
+
+
+@pytest.mark.parametrize(("fraction", "shown"), [(0.625, "63%"), (0.605, "61%"), (0.6, "60%")])
+def test_percents_round_half_up_like_frequencies(fraction, shown):
+    assert Localizer("en").percent(fraction) == shown

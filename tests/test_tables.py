@@ -1,225 +1,266 @@
-"""Loading and validating risk tables: every rejection names its file, line and YAML path."""
+"""Risk tables: schema, validation messages with file, line and path, versions, lock."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
 from consent.errors import TableInvalid, TableNotFound
-from consent.tables import load_table, load_table_file, procedures, version_key
+from consent.tables import (
+    load_table,
+    load_table_file,
+    lock_tables,
+    procedures,
+    version_key,
+)
 
-FILE = "bariatric-revision/2026.1.yaml"
+DATA = Path(__file__).parent / "data"
+VALID = (DATA / "valid-table.yaml").read_text(encoding="utf-8")
+FILE = "test-procedure/1.yaml"
+BUNDLED = [
+    "bariatric-revision",
+    "pelvic-exenteration-recurrent-rectal",
+    "salvage-lung-resection",
+    "watch-and-wait-rectal",
+]
 
 
-def test_bundled_reference_table_loads_with_its_figures(table):
-    assert (table.id, table.version, table.status) == ("bariatric-revision", "2026.1", "reference")
-    assert table.effective == dt.date(2026, 1, 15)
+def problems_of(path: Path, strict: bool = False) -> list[str]:
+    with pytest.raises(TableInvalid) as caught:
+        load_table_file(path, strict=strict)
+    return [p.replace(str(path.parent.parent) + os.sep, "") for p in caught.value.problems]
+
+
+def test_the_test_table_is_valid(write_table):
+    table = load_table_file(write_table(VALID))
     assert [o.key for o in table.options] == ["primary", "revision"]
     assert table.comparator.key == "primary"
-    leak = table.outcomes[0]
-    assert leak.kind == "event"
-    assert (leak.values["primary"].rate, leak.values["revision"].rate) == (0.02, 0.05)
-    weight = table.outcomes[1]
-    assert weight.kind == "measure" and weight.no_guarantee
-    assert (weight.values["revision"].low, weight.values["revision"].high) == (0.40, 0.60)
-    assert len(table.sha256) == 64
+    assert table.outcomes[0].values["revision"].low == 0.03
+    assert table.warnings == ()
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        pytest.param(
-            "rate: 0.05,",
-            "rate: 1.5,",
-            f"{FILE}:31 outcomes[0].values.revision.rate: 1.5 is not a probability (0 to 1)",
-            id="rate-above-one",
-        ),
-        pytest.param(
-            "rate: 0.05,",
-            "rate: -0.1,",
-            f"{FILE}:31 outcomes[0].values.revision.rate: -0.1 is not a probability",
-            id="negative-rate",
-        ),
-        pytest.param(
-            "rate: 0.05,",
-            "rate: 5%,",
-            f"{FILE}:31 outcomes[0].values.revision.rate: '5%' should be a number",
-            id="percent-text",
-        ),
-        pytest.param(
-            "rate: 0.05,",
-            "rate: true,",
-            f"{FILE}:31 outcomes[0].values.revision.rate: True should be a number",
-            id="boolean-rate",
-        ),
-        pytest.param(
-            "{rate: 0.05, source: seed-example}",
-            "{rate: 0.05, low: 0.06, high: 0.07, source: seed-example}",
-            f"{FILE}:31 outcomes[0].values.revision: expected low <= rate <= high",
-            id="low-above-rate",
-        ),
-        pytest.param(
-            "{rate: 0.05, source: seed-example}",
-            "{rate: 0.05, low: 0.01, source: seed-example}",
-            f"{FILE}:31 outcomes[0].values.revision: give both low and high",
-            id="low-without-high",
-        ),
-        pytest.param(
-            "    timeframe: within 30 days after surgery\n",
-            "",
-            f"{FILE}:25 outcomes[0]: missing required key 'timeframe'",
-            id="no-timeframe-R5",
-        ),
-        pytest.param(
-            "    people: people having a revision operation\n",
-            "",
-            f"{FILE}:21 options.revision: missing required key 'people'",
-            id="no-reference-class-R5",
-        ),
-        pytest.param(
-            "revision: {rate: 0.05, source: seed-example}",
-            "revision: {rate: 0.05}",
-            f"{FILE}:31 outcomes[0].values.revision: missing required key 'source'",
-            id="value-without-source-R13",
-        ),
-        pytest.param(
-            "revision: {rate: 0.05, source: seed-example}",
-            "revision: {rate: 0.05, source: nowhere}",
-            f"{FILE}:31 outcomes[0].values.revision.source: 'nowhere' is not listed under sources",
-            id="unknown-source",
-        ),
-        pytest.param(
-            "      revision: {rate: 0.05, source: seed-example}",
-            "      redo: {rate: 0.05, source: seed-example}",
-            f"{FILE}:31 outcomes[0].values.redo: 'redo' is not one of the table's options",
-            id="unknown-option",
-        ),
-        pytest.param(
-            "kind: event",
-            "kind: chance",
-            f"{FILE}:26 outcomes[0].kind: 'chance' is not 'event' or 'measure'",
-            id="unknown-kind",
-        ),
-        pytest.param(
-            "status: reference",
-            "status: final",
-            f"{FILE}:10 status: 'final' is not one of draft, reference, approved",
-            id="unknown-status",
-        ),
-        pytest.param(
-            "status: reference",
-            "status: approved",
-            f"{FILE}:11 approved_by: is empty but required",
-            id="approved-without-approver",
-        ),
-        pytest.param(
-            "effective: 2026-01-15",
-            "effective: 2026-02-30",
-            f"{FILE}:13 effective: '2026-02-30' is not valid (day is out of range for month)",
-            id="impossible-date",
-        ),
-        pytest.param(
-            "effective: 2026-01-15",
-            "effective: soon",
-            f"{FILE}:13 effective: 'soon' should be a date (YYYY-MM-DD)",
-            id="date-as-text",
-        ),
-        pytest.param(
-            "id: bariatric-revision",
-            "id: something-else",
-            f"{FILE}:8 id: 'something-else' does not match its folder 'bariatric-revision'",
-            id="id-not-folder",
-        ),
-        pytest.param(
-            'version: "2026.1"',
-            'version: "2026.2"',
-            f"{FILE}:9 version: '2026.2' does not match the file name '2026.1.yaml'",
-            id="version-not-file-name",
-        ),
-        pytest.param(
-            "  - id: excess-weight-loss",
-            "  - id: serious-leak",
-            f"{FILE}:32 outcomes[1].id: outcome id 'serious-leak' is used twice",
-            id="duplicate-outcome-id",
-        ),
-        pytest.param(
-            "      revision: {low: 0.40, high: 0.60, source: seed-example}",
-            "      revision: {rate: 0.5, low: 0.40, high: 0.60, source: seed-example}",
-            f"{FILE}:39 outcomes[1].values.revision.rate: a measure has a low..high range",
-            id="measure-with-rate",
-        ),
+        pytest.param("rate: 0.05,", "rate: 1.5,",
+                     f"{FILE}:25 outcomes[0].values.revision.rate: 1.5 is not a probability (0 to 1)",
+                     id="rate-above-one"),
+        pytest.param("rate: 0.02,", "rate: -0.1,",
+                     f"{FILE}:24 outcomes[0].values.primary.rate: -0.1 is not a probability",
+                     id="negative-rate"),
+        pytest.param("rate: 0.02,", "rate: 5%,",
+                     f"{FILE}:24 outcomes[0].values.primary.rate: '5%' should be a number",
+                     id="percent-text"),
+        pytest.param("rate: 0.02,", 'rate: "0.02",',
+                     f"{FILE}:24 outcomes[0].values.primary.rate: '0.02' should be a number",
+                     id="quoted-number-is-not-a-number"),
+        pytest.param("rate: 0.02,", "rate: true,",
+                     f"{FILE}:24 outcomes[0].values.primary.rate: True should be a number",
+                     id="boolean-rate"),
+        pytest.param("low: 0.03,", "low: 0.06,",
+                     f"{FILE}:25 outcomes[0].values.revision: expected low <= rate <= high",
+                     id="low-above-rate"),
+        pytest.param("high: 0.07,", "high: 0.04,",
+                     f"{FILE}:25 outcomes[0].values.revision: expected low <= rate <= high",
+                     id="rate-above-high"),
+        pytest.param("low: 0.03, high: 0.07,", "low: 0.03,",
+                     f"{FILE}:25 outcomes[0].values.revision: give both low and high",
+                     id="low-without-high"),
+        pytest.param("{low: 0.40, high: 0.60,", "{low: 0.60, high: 0.40,",
+                     f"{FILE}:32 outcomes[1].values.revision: expected low <= high",
+                     id="measure-low-above-high"),
+        pytest.param("    timeframe: within 30 days\n", "",
+                     f"{FILE}:18 outcomes[0]: missing required key 'timeframe'",
+                     id="rule-R5-no-timeframe"),
+        pytest.param("    people: people having a second operation\n", "",
+                     f"{FILE}:14 options.revision: missing required key 'people'",
+                     id="rule-R5-no-reference-class"),
+        pytest.param("revision: {rate: 0.05, low: 0.03, high: 0.07, source: study}",
+                     "revision: {rate: 0.05}",
+                     f"{FILE}:25 outcomes[0].values.revision: missing required key 'source'",
+                     id="rule-R13-value-without-source"),
+        pytest.param("primary: {low: 0.60, high: 0.70, source: study}",
+                     "primary: {low: 0.60, high: 0.70}",
+                     f"{FILE}:31 outcomes[1].values.primary: missing required key 'source'",
+                     id="rule-R13-measure-without-source"),
+        pytest.param("primary: {rate: 0.02, source: study}",
+                     "primary: {rate: 0.02, source: nowhere}",
+                     f"{FILE}:24 outcomes[0].values.primary.source: 'nowhere' is not listed under sources",
+                     id="unknown-source"),
+        pytest.param("      primary: {rate: 0.02, source: study}",
+                     "      first: {rate: 0.02, source: study}",
+                     f"{FILE}:24 outcomes[0].values.first: 'first' is not one of the table's options",
+                     id="unknown-option"),
+        pytest.param("      primary: {rate: 0.02, source: study}\n", "",
+                     f"{FILE}:23 outcomes[0].values: no value for option 'primary'",
+                     id="missing-option-value"),
+        pytest.param("kind: event", "kind: chance",
+                     f"{FILE}:19 outcomes[0].kind: 'chance' is not 'event' or 'measure'",
+                     id="unknown-kind"),
+        pytest.param("    event: have a leak\n", "",
+                     f"{FILE}:18 outcomes[0]: missing required key 'event'",
+                     id="event-without-wording"),
+        pytest.param("status: reference", "status: final",
+                     f"{FILE}:5 status: 'final' should be 'draft', 'reference' or 'approved'",
+                     id="unknown-status"),
+        pytest.param("status: reference", "status: approved",
+                     f"{FILE}:2 approved_by: is required when status is approved",
+                     id="approved-without-approver"),
+        pytest.param("effective: 2026-01-15", "effective: 2026-02-30",
+                     f"{FILE}:6 effective: '2026-02-30' is not valid (day is out of range for month)",
+                     id="impossible-date"),
+        pytest.param("effective: 2026-01-15", 'effective: "2026-01-15"',
+                     f"{FILE}:6 effective: '2026-01-15' should be a date (YYYY-MM-DD)",
+                     id="quoted-date"),
+        pytest.param("id: test-procedure", "id: something-else",
+                     f"{FILE}:3 id: 'something-else' does not match its folder 'test-procedure'",
+                     id="id-not-folder"),
+        pytest.param('version: "1"', 'version: "2"',
+                     f"{FILE}:4 version: '2' does not match the file name '1.yaml'",
+                     id="version-not-file-name"),
+        pytest.param("  - id: weight-loss", "  - id: leak",
+                     f"{FILE}:26 outcomes[1].id: outcome id 'leak' is used twice",
+                     id="duplicate-outcome-id"),
+        pytest.param("  - id: leak", '  - id: x"/></svg><p>About 0 in 100',
+                     f"{FILE}:18 outcomes[0].id: 'x\"/></svg><p>About 0 in 100' is not a valid id",
+                     id="markup-in-an-id"),
+        pytest.param("  primary:\n", "  1:\n",
+                     f"{FILE}:11 options.1.key: 1 should be text",
+                     id="number-as-option-key"),
+        pytest.param("{low: 0.40, high: 0.60, source: study}",
+                     "{rate: 0.5, low: 0.40, high: 0.60, source: study}",
+                     f"{FILE}:32 outcomes[1].values.revision: a measure has a low..high range, not a rate",
+                     id="measure-with-rate"),
+        pytest.param("      primary: {rate: 0.02, source: study}\n      revision: {rate: 0.05, low: 0.03, high: 0.07, source: study}\n",
+                     "      {}\n",
+                     f"{FILE}:23 outcomes[0].values: no value for option 'primary'",
+                     id="empty-values"),
+        pytest.param("      primary: {rate: 0.02, source: study}",
+                     "      primary: {not_reported: true, rate: 0.02}",
+                     f"{FILE}:24 outcomes[0].values.primary: a value that is not_reported cannot also give numbers",
+                     id="not-reported-with-a-number"),
+        pytest.param("    year: 2024", "    year: 24",
+                     f"{FILE}:36 sources.study.year: Input should be greater than or equal to 1900",
+                     id="two-digit-year"),
+        pytest.param("schema: 1", "schema: one",
+                     f"{FILE}:2 schema: 'one' should be a whole number",
+                     id="schema-not-a-number"),
     ],
-)
-def test_invalid_table_is_rejected_naming_line_and_path(
-    write_table, reference_yaml, old, new, expected
-):
-    assert old in reference_yaml
-    path = write_table(reference_yaml.replace(old, new, 1), "bariatric-revision", "2026.1")
-    with pytest.raises(TableInvalid) as caught:
-        load_table_file(path)
-    shown = [p.replace(str(path.parent.parent) + "/", "") for p in caught.value.problems]
+)  # fmt: skip
+def test_invalid_table_is_rejected_naming_line_and_path(write_table, old, new, expected):
+    assert old in VALID
+    shown = problems_of(write_table(VALID.replace(old, new, 1)))
     assert any(p.startswith(expected) for p in shown), shown
 
 
-def test_every_problem_is_reported_not_just_the_first(write_table, reference_yaml):
-    broken = reference_yaml.replace("rate: 0.05,", "rate: 1.5,").replace(
-        "status: reference", "status: final"
-    )
-    path = write_table(broken, "bariatric-revision", "2026.1")
-    with pytest.raises(TableInvalid) as caught:
-        load_table_file(path)
-    assert len(caught.value.problems) == 2
+def test_every_problem_is_reported_not_just_the_first(write_table):
+    broken = VALID.replace("rate: 0.05,", "rate: 1.5,").replace("status: reference", "status: x")
+    assert len(problems_of(write_table(broken))) == 2
 
 
-def test_duplicate_keys_are_rejected_not_silently_overwritten(write_table, reference_yaml):
+def test_duplicate_keys_are_rejected_not_silently_overwritten(write_table):
     # PyYAML alone would keep the second rate (0.5) without a word.
-    doubled = reference_yaml.replace(
-        "primary: {rate: 0.02, source: seed-example}",
-        "primary: {rate: 0.02, rate: 0.5, source: seed-example}",
+    doubled = VALID.replace("{rate: 0.02, source", "{rate: 0.02, rate: 0.5, source")
+    (problem,) = problems_of(write_table(doubled))
+    assert problem.startswith(
+        f"{FILE}:24 outcomes[0].values.primary.rate: duplicate key (first given on line 24)"
     )
-    path = write_table(doubled, "bariatric-revision", "2026.1")
-    with pytest.raises(
-        TableInvalid, match=r":30 outcomes\[0\]\.values\.primary\.rate: duplicate key"
-    ):
-        load_table_file(path)
 
 
 def test_yaml_aliases_are_rejected(write_table):
-    path = write_table("""\
-        sources: &s {a: {citation: x, year: 2020}}
-        again: *s
-        """)
-    with pytest.raises(TableInvalid, match=r":2: YAML aliases \(\*name\) are not allowed"):
-        load_table_file(path)
+    path = write_table("sources: &s {a: {citation: x, year: 2020}}\nagain: *s\n")
+    assert problems_of(path) == [f"{FILE}:2: YAML aliases (*name) are not allowed"]
 
 
 def test_not_yaml_gives_one_line_with_the_line_number(write_table):
-    path = write_table("schema: 1\nid: [unclosed\nversion: 1\n")
-    with pytest.raises(TableInvalid) as caught:
-        load_table_file(path)
-    (problem,) = caught.value.problems
-    assert "not valid YAML" in problem and "\n" not in problem
-    assert problem.startswith(f"{path}:")
+    (problem,) = problems_of(write_table("schema: 1\nid: [unclosed\nversion: 1\n"))
+    assert problem.startswith(f"{FILE}:3: not valid YAML: expected ',' or ']'")
+    assert "\n" not in problem
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n", "just text\n"])
 def test_a_file_that_is_not_a_mapping_is_rejected(write_table, text):
-    path = write_table(text)
-    with pytest.raises(TableInvalid, match=str(path)):
-        load_table_file(path)
+    (problem,) = problems_of(write_table(text))
+    assert problem.startswith(f"{FILE}:")
 
 
-def test_oversized_file_is_refused_before_parsing(write_table):
-    path = write_table("# " + "x" * 1_100_000 + "\n")
-    with pytest.raises(TableInvalid, match="the limit is 1,000,000"):
-        load_table_file(path)
+def test_oversized_file_is_refused(write_table):
+    (problem,) = problems_of(write_table("# " + "x" * 1_100_000 + "\n"))
+    assert problem == f"{FILE}: larger than the limit of 1,000,000 bytes"
+
+
+def test_deep_nesting_is_refused_not_a_crash(write_table):
+    (problem,) = problems_of(write_table("a: " + "[" * 5000 + "]" * 5000 + "\n"))
+    assert "nested too deeply" in problem
+
+
+def test_a_fifo_is_refused_without_waiting(tables_root):
+    (tables_root / "test-procedure").mkdir()
+    fifo = tables_root / "test-procedure" / "1.yaml"
+    os.mkfifo(fifo)
+    assert problems_of(fifo) == [f"{FILE}: not a regular file"]
+
+
+def test_unknown_keys_warn_by_default_and_fail_when_strict(write_table):
+    path = write_table(VALID.replace("    year: 2024", "    year: 2024\n    yeer: 2024"))
+    table = load_table_file(path)
+    assert table.sources["study"].year == 2024
+    assert len(table.warnings) == 1
+    assert table.warnings[0].startswith(f"{path}:37 sources.study.yeer: unknown key 'yeer'")
+    assert problems_of(path, strict=True) == [f"{FILE}:37 sources.study.yeer: unknown key 'yeer'"]
+
+
+def test_unknown_keys_are_listed_with_the_errors(write_table):
+    broken = VALID.replace("rate: 0.05,", "rate: 1.5,").replace("title:", "titel: x\ntitle:")
+    shown = problems_of(write_table(broken))
+    assert len(shown) == 2
+    assert any("titel: unknown key 'titel' (ignored; an error with --strict)" in p for p in shown)
+
+
+def test_loader_fields_cannot_be_set_from_the_file(write_table):
+    shown = problems_of(write_table(VALID.replace("title:", "sha256: abc\ntitle:")))
+    assert any("'sha256' is set by the loader" in p for p in shown)
+
+
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_every_bundled_table_is_valid_in_strict_mode(procedure):
+    folder = procedures()[procedure]
+    for path in folder.glob("*.yaml"):
+        table = load_table_file(path, strict=True)
+        assert table.status == "reference"
+        assert table.warnings == ()
+
+
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_rule_R13_every_bundled_figure_has_a_cited_source(procedure):
+    table = load_table(procedure)
+    for outcome in table.outcomes:
+        for value in outcome.values.values():
+            if value.source is not None:
+                source = table.sources[value.source]
+                assert source.citation and 1900 < source.year <= 2026
+
+
+def test_bariatric_reference_table_has_the_requested_outcomes_and_content():
+    table = load_table("bariatric-revision")
+    assert [o.id for o in table.outcomes] == [
+        "serious-leak",
+        "bleeding",
+        "readmission",
+        "death",
+        "excess-weight-loss",
+    ]
+    leak = table.outcomes[0].values
+    assert (leak["primary"].rate, leak["revision"].rate) == (0.02, 0.05)
+    assert table.indications and table.preparation
+    assert any("tobacco" in item for item in table.preparation)
 
 
 def test_unknown_procedure_lists_the_available_ones():
-    with pytest.raises(
-        TableNotFound, match=r"unknown procedure 'knee'; available: .*bariatric-revision"
-    ):
+    with pytest.raises(TableNotFound, match=r"unknown procedure 'knee'; available: bariatric"):
         load_table("knee")
 
 
@@ -230,55 +271,110 @@ def test_procedure_names_cannot_reach_outside_the_tables_folder(name):
 
 
 def test_unknown_version_lists_the_available_ones():
-    with pytest.raises(TableNotFound, match=r"no version '1999'; available: 2026\.1"):
+    with pytest.raises(TableNotFound, match=r"no version '1999'; available: 2026\.1, 2026\.2"):
         load_table("bariatric-revision", "1999")
 
 
-def _variant(reference_yaml: str, version: str, status: str) -> str:
-    text = reference_yaml.replace('version: "2026.1"', f'version: "{version}"')
+def version_of(version: str, status: str) -> str:
+    text = VALID.replace('version: "1"', f'version: "{version}"')
     text = text.replace("status: reference", f"status: {status}")
     if status == "approved":
-        text = text.replace("approved_by: null", "approved_by: Consent committee")
-        text = text.replace("approved_on: null", "approved_on: 2026-03-01")
+        text = text.replace(
+            "status: approved",
+            "status: approved\napproved_by: Consent committee\napproved_on: 2026-03-01",
+        )
     return text
 
 
-def test_newest_approved_version_is_the_default(write_table, tables_root, reference_yaml):
+def test_newest_approved_version_is_the_default(write_table, tables_root):
     for version, status in [
         ("2026.1", "approved"),
         ("2026.2", "approved"),
         ("2026.10", "reference"),
         ("2027.1", "draft"),
     ]:
-        write_table(_variant(reference_yaml, version, status), "bariatric-revision", version)
-    assert load_table("bariatric-revision", root=tables_root).version == "2026.2"
+        write_table(version_of(version, status), version=version)
+    lock_tables(tables_root)
+    assert load_table("test-procedure", roots=[tables_root]).version == "2026.2"
 
 
-def test_newest_reference_version_is_used_when_none_is_approved(
-    write_table, tables_root, reference_yaml
-):
+def test_newest_reference_version_is_used_when_none_is_approved(write_table, tables_root):
     for version in ("2026.2", "2026.10", "2026.9"):
-        write_table(_variant(reference_yaml, version, "reference"), "bariatric-revision", version)
-    assert load_table("bariatric-revision", root=tables_root).version == "2026.10"
+        write_table(version_of(version, "reference"), version=version)
+    assert load_table("test-procedure", roots=[tables_root]).version == "2026.10"
 
 
-def test_drafts_need_to_be_allowed(write_table, tables_root, reference_yaml):
-    write_table(_variant(reference_yaml, "2027.1", "draft"), "bariatric-revision", "2027.1")
+def test_a_pinned_version_wins(write_table, tables_root):
+    for version in ("2026.1", "2026.2"):
+        write_table(version_of(version, "reference"), version=version)
+    assert load_table("test-procedure", "2026.1", roots=[tables_root]).version == "2026.1"
+
+
+def test_drafts_need_to_be_allowed(write_table, tables_root):
+    write_table(version_of("2027.1", "draft"), version="2027.1")
     with pytest.raises(TableNotFound, match="only draft versions; pass --allow-draft"):
-        load_table("bariatric-revision", root=tables_root)
+        load_table("test-procedure", roots=[tables_root])
     with pytest.raises(TableNotFound, match="is a draft; pass --allow-draft"):
-        load_table("bariatric-revision", "2027.1", root=tables_root)
-    assert load_table("bariatric-revision", root=tables_root, allow_draft=True).status == "draft"
+        load_table("test-procedure", "2027.1", roots=[tables_root])
+    assert load_table("test-procedure", roots=[tables_root], allow_draft=True).status == "draft"
+
+
+def test_an_institution_folder_comes_before_the_bundled_tables(write_table, tables_root):
+    write_table(
+        VALID.replace("id: test-procedure", "id: bariatric-revision").replace(
+            'version: "1"', 'version: "9.0"'
+        ),
+        "bariatric-revision",
+        "9.0",
+    )
+    roots = [tables_root, procedures()["bariatric-revision"].parent]
+    assert load_table("bariatric-revision", roots=roots).version == "9.0"
+    assert "watch-and-wait-rectal" in procedures(roots)
 
 
 def test_versions_sort_naturally():
-    assert sorted(["2026.10", "2026.2", "2025.1", "2026.2-rc1"], key=version_key) == [
+    assert sorted(["2026.10", "2026.2", "2025.1", "2026.2-rc1", "2026.²"], key=version_key) == [
         "2025.1",
         "2026.2",
         "2026.2-rc1",
         "2026.10",
+        "2026.²",
     ]
 
 
-def test_procedures_lists_bundled_tables():
-    assert "bariatric-revision" in procedures()
+def test_an_approved_table_must_be_locked(write_table):
+    path = write_table(version_of("1", "approved"))
+    (problem,) = problems_of(path)
+    assert "approved but not recorded in" in problem and "consent tables lock" in problem
+
+
+def test_a_changed_approved_table_is_refused_naming_the_file(write_table, tables_root):
+    path = write_table(version_of("1", "approved"))
+    assert lock_tables(tables_root) == ["test-procedure/1.yaml"]
+    assert load_table_file(path).status == "approved"
+    path.write_text(path.read_text().replace("rate: 0.05,", "rate: 0.04,"))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{FILE}: this approved table was changed after it was locked")
+
+
+def test_lock_never_rewrites_a_recorded_checksum(write_table, tables_root):
+    path = write_table(version_of("1", "approved"))
+    lock_tables(tables_root)
+    before = (tables_root / "LOCK").read_text()
+    path.write_text(path.read_text() + "# edited\n")
+    with pytest.raises(TableInvalid, match="changed after it was locked"):
+        lock_tables(tables_root)
+    assert (tables_root / "LOCK").read_text() == before
+
+
+def test_lock_file_is_sha256sum_format(write_table, tables_root):
+    import hashlib
+
+    path = write_table(version_of("1", "approved"))
+    lock_tables(tables_root)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert f"{digest}  test-procedure/1.yaml" in (tables_root / "LOCK").read_text().splitlines()
+
+
+def test_effective_date_is_a_date(write_table):
+    assert load_table_file(write_table(VALID)).effective == dt.date(2026, 1, 15)

@@ -1,0 +1,61 @@
+"""Writing files so that a reader never sees half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def check_writable(out: Path) -> None:
+    """Fail before rendering if ``out`` cannot be written, so no work is wasted."""
+    try:
+        if out.is_dir():
+            raise OutputError(f"cannot write {out}: it is a folder")
+        folder = out.parent
+        if not folder.is_dir():
+            raise OutputError(f"cannot write {out}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write {out}: no permission to write in {folder}")
+        if len(os.fsencode(out.name)) > os.pathconf(folder, "PC_NAME_MAX"):
+            raise OutputError(f"cannot write {out}: the file name is too long")
+    except OSError as error:
+        raise OutputError(f"cannot write {out}: {error.strerror}") from None
+
+
+def write_atomically(data: bytes, out: Path) -> None:
+    """Write ``data`` to ``out`` so that ``out`` is either absent, the old file, or complete.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    then renamed over ``out``; a crash at any point leaves no half-written file.
+    """
+    check_writable(out)
+    temp_name: str | None = None
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=".consent-", suffix=".tmp", dir=out.parent)
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())
+        os.replace(temp_name, out)
+    except OSError as error:
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+        raise OutputError(f"cannot write {out}: {error.strerror}") from None
+
+
+def _umask() -> int:
+    # mkstemp creates files private to the owner; give the final file the
+    # permissions any other new file here would get.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text_atomically(out: Path, text: str) -> None:
+    write_atomically(text.encode("utf-8"), out)

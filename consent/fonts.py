@@ -1,0 +1,86 @@
+"""Which characters the bundled fonts can draw, and a check that a packet needs no others.
+
+WeasyPrint quietly falls back to whatever fonts the machine has, or draws an
+empty box, for a character the packet's fonts lack. Either way the printed
+packet would differ from what was meant, so a packet with such a character is
+refused before it is laid out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import InputError, RenderError
+
+# Attributes whose text is printed through CSS (string-set for "page X of Y").
+_PRINTED_ATTRIBUTES = {"data-page", "data-of"}
+
+
+@lru_cache(maxsize=8)
+def covered_characters(fonts_dir: Path) -> frozenset[int]:
+    """Every code point some font in ``fonts_dir`` has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    points: set[int] = set()
+    for font_file in sorted(fonts_dir.glob("*.[ot]tf")):
+        with TTFont(font_file, lazy=True) as font:
+            points.update(font.getBestCmap())
+    return frozenset(points)
+
+
+class _PrintedText(HTMLParser):
+    """Collects the text a reader sees: text nodes and printed attributes, not SVG titles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("title", "style", "script"):
+            self._skip += 1
+        self.parts.extend(v for k, v in attrs if k in _PRINTED_ATTRIBUTES and v)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("title", "style", "script"):
+            self._skip = max(0, self._skip - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _missing(text: str, covered: frozenset[int]) -> Iterator[str]:
+    for char in dict.fromkeys(text):
+        if not char.isspace() and ord(char) not in covered:
+            yield char
+
+
+def check_coverage(html: str, fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:
+    """Raise if any printed character of ``html`` has no glyph in the bundled fonts.
+
+    ``private_fields`` (field name -> value) are checked first, so that a
+    patient's own text is reported by field name and code point, never quoted.
+    """
+    covered = covered_characters(fonts_dir)
+    for field, value in private_fields.items():
+        for char in _missing(value or "", covered):
+            raise InputError(
+                f"{field} has a character ({_name(char)}) that the packet's fonts cannot print"
+            )
+    collector = _PrintedText()
+    collector.feed(html)
+    for part in collector.parts:
+        for char in _missing(part, covered):
+            raise RenderError(
+                f"the character {char!r} ({_name(char)}) in the text {part.strip()!r} "
+                "has no glyph in the packet's fonts"
+            )
+
+
+def _name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"

@@ -1,0 +1,53 @@
+"""Risk tables: the schema (``schema``) and finding, loading and locking files (``loading``)."""
+
+from .loading import (
+    LOCK_NAME,
+    check_lock,
+    default_roots,
+    load_table,
+    load_table_file,
+    lock_path,
+    lock_tables,
+    procedures,
+    read_lock,
+    version_key,
+    versions,
+)
+from .schema import (
+    SCHEMA_VERSION,
+    STATUSES,
+    EventOutcome,
+    EventValue,
+    MeasureOutcome,
+    Option,
+    Outcome,
+    RangeValue,
+    RiskTable,
+    Source,
+    cross_checks,
+)
+
+__all__ = [
+    "LOCK_NAME",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "EventOutcome",
+    "EventValue",
+    "MeasureOutcome",
+    "Option",
+    "Outcome",
+    "RangeValue",
+    "RiskTable",
+    "Source",
+    "check_lock",
+    "cross_checks",
+    "default_roots",
+    "load_table",
+    "load_table_file",
+    "lock_path",
+    "lock_tables",
+    "procedures",
+    "read_lock",
+    "version_key",
+    "versions",
+]

@@ -1,0 +1,338 @@
+"""Find, load and check risk table files.
+
+Tables live in one or more *roots* (an institution's folders first, then the
+bundled ``risk_tables/``), as ``<root>/<procedure>/<version>.yaml``. The first
+root that has a procedure provides all its versions. Each root may hold a
+``LOCK`` file recording the SHA-256 of every approved version, in the format
+of ``sha256sum`` (so ``sha256sum -c LOCK`` checks it too).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import TableInvalid, TableNotFound
+from ..files import write_text_atomically
+from ..resources import tables_dir
+from ..yamlfile import Located, read_yaml
+from .schema import RiskTable, cross_checks
+
+LOCK_NAME = "LOCK"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]{0,39}$")
+_PROBABILITY_FIELDS = {"rate", "low", "high"}
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Order versions naturally: 2026.2 < 2026.10, numbers before text."""
+    parts = re.split(r"[.-]", version)
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in parts)
+
+
+def default_roots(extra: Iterable[Path] = (), bundled: bool = True) -> list[Path]:
+    """An institution's folders first, then (unless ``bundled`` is false) the bundled tables."""
+    return [*extra, *([tables_dir()] if bundled else [])]
+
+
+def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
+    """Every procedure id and the folder that provides it (the first root wins)."""
+    found: dict[str, Path] = {}
+    for root in roots if roots is not None else default_roots():
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if folder.is_dir() and _SLUG.match(folder.name) and any(folder.glob("*.yaml")):
+                found.setdefault(folder.name, folder)
+    return dict(sorted(found.items()))
+
+
+def versions(folder: Path) -> list[str]:
+    """The version names of a procedure folder, oldest first."""
+    return sorted((p.stem for p in folder.glob("*.yaml")), key=version_key)
+
+
+def load_table(
+    procedure: str,
+    version: str | None = None,
+    *,
+    roots: Sequence[Path] | None = None,
+    allow_draft: bool = False,
+    strict: bool = False,
+) -> RiskTable:
+    """Load a procedure's risk table.
+
+    With ``version`` that version is loaded; otherwise the newest ``approved``
+    version, or failing that the newest ``reference`` one. Drafts are used only
+    when ``allow_draft`` is true.
+    """
+    folders = procedures(roots)
+    if procedure not in folders:
+        known = ", ".join(folders) or "none"
+        raise TableNotFound(f"unknown procedure {procedure!r}; available: {known}")
+    folder = folders[procedure]
+    available = versions(folder)
+
+    if version is not None:
+        if not _VERSION.match(version) or version not in available:
+            raise TableNotFound(
+                f"procedure {procedure!r} has no version {version!r}; "
+                f"available: {', '.join(available) or 'none'}"
+            )
+        table = load_table_file(folder / f"{version}.yaml", strict=strict)
+        if table.status == "draft" and not allow_draft:
+            raise TableNotFound(
+                f"{procedure} version {version} is a draft; pass --allow-draft to use it"
+            )
+        return table
+
+    tables = [load_table_file(folder / f"{v}.yaml", strict=strict) for v in available]
+    for wanted in ("approved", "reference", "draft"):
+        if wanted == "draft" and not allow_draft:
+            break
+        candidates = [t for t in tables if t.status == wanted]
+        if candidates:
+            return candidates[-1]
+    raise TableNotFound(
+        f"procedure {procedure!r} has only draft versions; pass --allow-draft to use one"
+    )
+
+
+def load_table_file(path: Path, *, strict: bool = False) -> RiskTable:
+    """Load and validate one version file.
+
+    Raises TableInvalid listing every problem as ``file:line yaml.path: message``.
+    Unknown keys are warnings (kept on ``table.warnings``) unless ``strict``.
+    """
+    table = _load_unlocked(path, strict)
+    check_lock(table)
+    return table
+
+
+def _load_unlocked(path: Path, strict: bool = False) -> RiskTable:
+    report = _validate(read_yaml(path), path, strict)
+    if report.table is None:
+        raise TableInvalid(report.errors + report.warnings)
+    return report.table
+
+
+@dataclass
+class _Report:
+    table: RiskTable | None
+    errors: list[str]
+    warnings: list[str]
+
+
+def _validate(doc: Located, path: Path, strict: bool) -> _Report:
+    data = doc.data
+    if not isinstance(data, dict):
+        return _Report(None, [f"{doc.at('')}: a risk table must be a mapping of keys"], [])
+    errors: list[str] = []
+    unknown: list[tuple[list[str | int], str]] = []
+    try:
+        table = RiskTable.model_validate(data)
+    except ValidationError as error:
+        table = None
+        for raw_loc, message, is_unknown in _explain(error, data):
+            line = f"{doc.at(_yaml_path(raw_loc))}: {message}"
+            if is_unknown:
+                unknown.append((raw_loc, line))
+            else:
+                errors.append(line)
+    if strict:
+        errors += [line for _, line in unknown]
+        warnings = []
+    else:
+        warnings = [f"{line} (ignored; an error with --strict)" for _, line in unknown]
+    if table is None and not errors:
+        # Only unknown keys were wrong: drop them, and the rest must validate.
+        table = RiskTable.model_validate(_without(data, [loc for loc, _ in unknown]))
+    if table is None:
+        return _Report(None, errors, warnings)
+
+    if table.id != path.parent.name:
+        errors.append(
+            f"{doc.at('id')}: {table.id!r} does not match its folder {path.parent.name!r}"
+        )
+    if table.version != path.stem:
+        errors.append(
+            f"{doc.at('version')}: {table.version!r} does not match the file name {path.name!r}"
+        )
+    errors += [f"{doc.at(where)}: {message}" for where, message in cross_checks(table)]
+    if errors:
+        return _Report(None, errors, warnings)
+    table = table.model_copy(
+        update={"path": path, "sha256": doc.sha256, "warnings": tuple(warnings)}
+    )
+    return _Report(table, [], warnings)
+
+
+def _raw_loc(loc: tuple[str | int, ...], data: dict[str, Any]) -> list[str | int]:
+    """Pydantic's error location as a path into the YAML data.
+
+    Two translations: options are validated as a list but written as a mapping
+    (index -> key), and an outcome's location carries its ``kind`` tag.
+    """
+    raw: list[str | int] = []
+    items = list(loc)
+    while items:
+        item = items.pop(0)
+        raw.append(item)
+        if raw == ["options"] and items and isinstance(items[0], int):
+            keys = list(data["options"]) if isinstance(data.get("options"), dict) else []
+            index = items.pop(0)
+            raw.append(str(keys[index]) if isinstance(index, int) and index < len(keys) else index)
+        if len(raw) == 2 and raw[0] == "outcomes" and items and items[0] in ("event", "measure"):
+            items.pop(0)
+    return raw
+
+
+def _yaml_path(raw: list[str | int]) -> str:
+    path = ""
+    for item in raw:
+        path = f"{path}[{item}]" if isinstance(item, int) else (f"{path}.{item}" if path else item)
+    return path
+
+
+def _explain(
+    error: ValidationError, data: dict[str, Any]
+) -> list[tuple[list[str | int], str, bool]]:
+    """Each pydantic error as (YAML location, plain message, is an unknown key)."""
+    explained = []
+    for item in error.errors(include_url=False):
+        raw = _raw_loc(item["loc"], data)
+        kind, value = item["type"], item.get("input")
+        field = raw[-1] if raw else ""
+        if kind.startswith("union_tag"):
+            raw = [*raw, "kind"]
+        if kind == "missing":
+            explained.append((raw[:-1], f"missing required key {field!r}", False))
+        elif kind == "extra_forbidden":
+            explained.append((raw, f"unknown key {field!r}", True))
+        elif kind in ("greater_than_equal", "less_than_equal") and field in _PROBABILITY_FIELDS:
+            explained.append((raw, f"{value} is not a probability (0 to 1)", False))
+        else:
+            explained.append((raw, _message(kind, value, item["msg"]), False))
+    return explained
+
+
+_TYPE_WORDS = {
+    "float": "a number",
+    "int": "a whole number",
+    "string": "text",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "dict": "a mapping of keys",
+    "tuple": "a list",
+    "model": "a mapping of keys",
+}
+
+
+def _message(kind: str, value: Any, fallback: str) -> str:
+    family = kind.split("_", 1)[0]
+    if family in _TYPE_WORDS and kind.endswith(("_type", "_parsing", "_attributes_type")):
+        return f"{value!r} should be {_TYPE_WORDS[family]}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not a valid id (lowercase letters, digits and '-')"
+    if kind == "union_tag_invalid":
+        return f"{value.get('kind')!r} is not 'event' or 'measure'"
+    if kind == "union_tag_not_found":
+        return "missing required key 'kind' ('event' or 'measure')"
+    if kind == "literal_error":
+        return f"{value!r} {fallback.removeprefix('Input ')}"
+    if kind == "too_short":
+        return fallback.replace("List", "this list").replace("Tuple", "this list")
+    return fallback.removeprefix("Value error, ")
+
+
+def _without(data: dict[str, Any], locations: list[list[str | int]]) -> dict[str, Any]:
+    """A copy of ``data`` with the keys at ``locations`` removed."""
+    pruned = copy.deepcopy(data)
+    for location in locations:
+        node: Any = pruned
+        for step in location[:-1]:
+            node = node[step]
+        node.pop(location[-1], None)
+    return pruned
+
+
+# --- the lock on approved versions -------------------------------------------------
+
+
+def lock_path(table_file: Path) -> Path:
+    """The LOCK file of the root a version file lives in."""
+    return table_file.parent.parent / LOCK_NAME
+
+
+def read_lock(lock: Path) -> dict[str, str]:
+    """``{"procedure/version.yaml": sha256}`` from a LOCK file (empty if there is none)."""
+    if not lock.is_file():
+        return {}
+    entries = {}
+    for number, line in enumerate(lock.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        digest, _, name = line.partition("  ")
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
+            raise TableInvalid([f"{lock}:{number}: not a 'sha256  procedure/version.yaml' line"])
+        entries[name] = digest
+    return entries
+
+
+def check_lock(table: RiskTable) -> None:
+    """An approved table must be recorded in its LOCK, with exactly these bytes."""
+    if table.status != "approved" or table.path is None:
+        return
+    lock = lock_path(table.path)
+    name = f"{table.path.parent.name}/{table.path.name}"
+    recorded = read_lock(lock).get(name)
+    if recorded is None:
+        raise TableInvalid(
+            [f"{table.path}: approved but not recorded in {lock}; run 'consent tables lock'"]
+        )
+    if recorded != table.sha256:
+        raise TableInvalid(
+            [
+                f"{table.path}: this approved table was changed after it was locked "
+                f"(LOCK has {recorded[:12]}…, the file is {table.sha256[:12]}…); "
+                "approved versions are immutable: publish a new version instead"
+            ]
+        )
+
+
+def lock_tables(root: Path) -> list[str]:
+    """Record the SHA-256 of every approved version under ``root`` in its LOCK file.
+
+    Returns the names newly recorded. An entry already in the LOCK is never
+    changed: if its file no longer matches, that is an error, because an
+    approved version must not change (publish a new version instead).
+    """
+    lock = root / LOCK_NAME
+    entries = read_lock(lock)
+    added = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and _SLUG.match(p.name)):
+        for version in versions(folder):
+            table = _load_unlocked(folder / f"{version}.yaml")
+            if table.status != "approved":
+                continue
+            name = f"{folder.name}/{version}.yaml"
+            if name not in entries:
+                entries[name] = table.sha256
+                added.append(name)
+            elif entries[name] != table.sha256:
+                check_lock(table)  # raises, naming the file
+    lines = [
+        "# SHA-256 of every approved risk table version; written by 'consent tables lock'.",
+        "# Approved versions are immutable: loading one whose bytes differ is an error.",
+        *(f"{digest}  {name}" for name, digest in sorted(entries.items())),
+    ]
+    write_text_atomically(lock, "\n".join(lines) + "\n")
+    return added

@@ -1,0 +1,153 @@
+"""`consent tables ...`: list, validate, show, diff, lock, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consent.cli import app
+
+VALID = (Path(__file__).parent / "data" / "valid-table.yaml").read_text(encoding="utf-8")
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), terminal_width=200)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A tables folder with versions 1 (reference) and 2 (figures moved, a source added)."""
+    procedure = tmp_path / "tables" / "test-procedure"
+    procedure.mkdir(parents=True)
+    (procedure / "1.yaml").write_text(VALID)
+    second = (
+        VALID.replace('version: "1"', 'version: "2"')
+        .replace("rate: 0.05, low: 0.03, high: 0.07", "rate: 0.06, low: 0.04, high: 0.08")
+        .replace("  - id: weight-loss", "  - id: weight-change")
+        .replace(
+            "    year: 2024",
+            "    year: 2024\n  registry:\n    citation: A registry.\n    year: 2025",
+        )
+    )
+    (procedure / "2.yaml").write_text(second)
+    return tmp_path / "tables"
+
+
+def test_list_shows_every_bundled_procedure_and_version():
+    result = run("tables", "list")
+    assert result.exit_code == 0
+    for expected in [
+        "bariatric-revision",
+        "2026.1",
+        "2026.2",
+        "salvage-lung-resection",
+        "pelvic-exenteration-recurrent-rectal",
+        "watch-and-wait-rectal",
+        "reference",
+    ]:
+        assert expected in result.stdout
+
+
+def test_list_with_only_an_institution_folder(folder):
+    result = run("tables", "list", "--tables", str(folder), "--no-bundled-tables")
+    assert result.exit_code == 0
+    assert "test-procedure" in result.stdout and "bariatric-revision" not in result.stdout
+
+
+def test_no_bundled_tables_needs_a_folder():
+    assert run("tables", "list", "--no-bundled-tables").exit_code == 2
+
+
+def test_validate_bundled_tables_passes_in_strict_mode():
+    result = run("tables", "validate", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "5 table file(s): 5 valid, 0 invalid" in result.stdout
+
+
+def test_validate_lists_every_problem_and_exits_1(folder):
+    bad = folder / "test-procedure" / "1.yaml"
+    bad.write_text(
+        VALID.replace("rate: 0.05,", "rate: 1.5,").replace("status: reference", "status: x")
+    )
+    result = run("tables", "validate", str(folder))
+    assert result.exit_code == 1
+    assert f"INVALID {bad}" in result.stderr
+    assert "1.yaml:25 outcomes[0].values.revision.rate: 1.5 is not a probability" in result.stderr
+    assert "1.yaml:5 status:" in result.stderr
+    assert "2 table file(s): 1 valid, 1 invalid" in result.stdout
+
+
+def test_validate_strict_turns_unknown_keys_into_errors(folder):
+    path = folder / "test-procedure" / "1.yaml"
+    path.write_text(VALID.replace("    year: 2024", "    year: 2024\n    yeer: 1"))
+    lenient = run("tables", "validate", str(path))
+    assert lenient.exit_code == 0 and "Warning:" in lenient.stderr
+    assert run("tables", "validate", "--strict", str(path)).exit_code == 1
+
+
+def test_validate_a_folder_of_100_tables(tmp_path):
+    for index in range(100):
+        procedure = tmp_path / f"procedure-{index}"
+        procedure.mkdir()
+        (procedure / "1.yaml").write_text(
+            VALID.replace("id: test-procedure", f"id: procedure-{index}")
+        )
+    result = run("tables", "validate", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "100 table file(s): 100 valid, 0 invalid" in result.stdout
+
+
+def test_show_prints_figures_and_their_wording():
+    result = run("tables", "show", "bariatric-revision", "--table-version", "2026.1")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "serious-leak" in text and "0.05" in text and "seed-example (2026)" in text
+    assert "about 5 in 100 have a serious leak" in text
+
+
+def test_show_unknown_procedure_is_exit_1():
+    result = run("tables", "show", "knee")
+    assert result.exit_code == 1 and "unknown procedure 'knee'" in result.stderr
+
+
+def test_diff_names_moved_figures_and_added_or_removed_parts(folder):
+    result = run("tables", "diff", "test-procedure", "1", "2", "--tables", str(folder))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "~ outcome leak, revision, rate: 0.05 (about 5 in 100) -> 0.06 (about 6 in 100)" in lines
+    assert "~ outcome leak, revision, low: 0.03 -> 0.04" in lines
+    assert "- outcome weight-loss: weight loss" in lines
+    assert "+ outcome weight-change: weight loss" in lines
+    assert "+ source registry: A registry. (2025)" in lines
+    assert lines[-1] == "6 change(s) from 1 to 2"
+
+
+def test_diff_between_bundled_versions():
+    result = run("tables", "diff", "bariatric-revision", "2026.1", "2026.2")
+    assert result.exit_code == 0
+    assert "+ outcome bleeding: bleeding after surgery" in result.stdout
+
+
+def test_lock_records_approved_versions(folder):
+    path = folder / "test-procedure" / "1.yaml"
+    path.write_text(
+        VALID.replace(
+            "status: reference", "status: approved\napproved_by: Committee\napproved_on: 2026-02-01"
+        )
+    )
+    assert run("tables", "validate", str(path)).exit_code == 1  # not locked yet
+    result = run("tables", "lock", str(folder))
+    assert result.exit_code == 0
+    assert "locked test-procedure/1.yaml" in result.stdout
+    assert run("tables", "validate", str(path)).exit_code == 0
+
+
+def test_schema_is_json_schema_with_the_declared_fields():
+    schema = json.loads(run("tables", "schema").stdout)
+    assert {"id", "version", "status", "options", "outcomes", "sources"} <= set(
+        schema["properties"]
+    )
+    assert "sha256" not in schema["properties"]

@@ -1,0 +1,54 @@
+"""Patient and encounter fields: checked once, reported by field name, never by value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from consent.errors import InputError
+from consent.patient import Encounter, Patient, parse_date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20261130",
+        "2026-W48-1",
+        "2026-11-30T10:00",
+        "30/11/2026",
+        "2026-02-30",
+        "\uff12\uff10\uff12\uff16-11-30",
+    ],
+)
+def test_only_real_dates_written_yyyy_mm_dd_are_accepted(text):
+    with pytest.raises(InputError, match=r"^date must be a real date written YYYY-MM-DD$"):
+        parse_date("date", text)
+
+
+def test_a_good_date_parses():
+    assert parse_date("date", " 2026-11-30 ") == dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Alex\x00Doe", "control or invisible"),
+        ("Alex\u202eeoD", "control or invisible"),
+        ("Alex\u200bDoe", "control or invisible"),
+        ("Alex\udcffDoe", "control or invisible"),  # an undecodable byte from the shell
+        ("A" * 201, "longer than 200 characters"),
+    ],
+)
+def test_hostile_names_are_refused_without_quoting_them(name, message):
+    with pytest.raises(InputError, match=message) as caught:
+        Patient.from_input(name)
+    assert "Alex" not in str(caught.value)
+
+
+def test_blank_fields_are_none():
+    assert Patient.from_input("  ", None, "") == Patient()
+
+
+def test_encounter_defaults_to_today():
+    assert Encounter.from_input().date == dt.date.today()
