@@ -171,3 +171,23 @@ def test_pdf_only_contains_files_from_the_package(packet_pdf):
         for line in run_tool("pdffonts", str(packet_pdf)).splitlines()[2:]
     }
     assert used <= bundled | {"Noto-Sans"}
+
+
+@pytest.mark.parametrize(
+    "procedure",
+    ["salvage-lung-resection", "pelvic-exenteration-recurrent-rectal", "watch-and-wait-rectal"],
+)
+def test_every_bundled_table_renders_into_a_packet(tmp_path, procedure, alex):
+    from consent.frequencies import frame
+    from consent.tables import load_table
+
+    table = load_table(procedure)
+    out = tmp_path / "p.pdf"
+    render_packet(table, *alex, out)
+    text = pdftotext(out)
+    assert f"Risk table {procedure}, version {table.version}" in text
+    for outcome in table.outcomes:
+        for freq in frame(outcome).values():
+            assert f"about {freq.numerator} in {freq.denominator:,}" in text
+    fonts = run_tool("pdffonts", str(out)).splitlines()[2:]
+    assert all("Noto-Sans" in line for line in fonts)

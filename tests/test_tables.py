@@ -177,7 +177,7 @@ def test_yaml_aliases_are_rejected(write_table):
 
 def test_not_yaml_gives_one_line_with_the_line_number(write_table):
     (problem,) = problems_of(write_table("schema: 1\nid: [unclosed\nversion: 1\n"))
-    assert problem.startswith(f"{FILE}:3: not valid YAML: expected ',' or ']'")
+    assert problem.startswith(f"{FILE}:3: not valid YAML: ") and "',' or ']'" in problem
     assert "\n" not in problem
 
 

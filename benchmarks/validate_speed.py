@@ -1,0 +1,46 @@
+"""How long `consent tables validate` takes on a folder of 100 tables.
+
+    python benchmarks/validate_speed.py [--runs N]
+
+Copies the bundled bariatric-revision 2026.2 table into 100 procedure folders
+and times the whole command in a new process (median wall clock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from consent.tables import procedures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    source = (procedures()["bariatric-revision"] / "2026.2.yaml").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(100):
+            procedure = Path(folder) / f"procedure-{index}"
+            procedure.mkdir()
+            text = source.replace("id: bariatric-revision", f"id: procedure-{index}")
+            (procedure / "2026.2.yaml").write_text(text, encoding="utf-8")
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "consent", "tables", "validate", folder],
+                check=True,
+                capture_output=True,
+            )
+            timings.append(time.perf_counter() - start)
+    print(f"consent tables validate, 100 tables (new process)  {statistics.median(timings):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
