@@ -7,6 +7,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +89,10 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
     return views
 
 
+def _has_icon_arrays(views: Iterable[OutcomeView]) -> bool:
+    return any(o.figure for v in views if v.kind == "event" for o in v.options)
+
+
 def _capitalized(text: str) -> str:
     """First letter upper case, the rest untouched (Jinja's capitalize lowers "R0")."""
     return text[:1].upper() + text[1:]
@@ -134,8 +139,9 @@ def packet_context(
         "date": loc.date(encounter.date),
         "effective": loc.date(table.effective),
         "outcomes": views,
-        "risk_pictures": any(o.figure for v in views if not v.benefit for o in v.options),
-        "result_pictures": any(o.figure for v in views if v.benefit for o in v.options),
+        # The icon-array legend is shown only in sections that have icon arrays.
+        "risk_pictures": _has_icon_arrays(v for v in views if not v.benefit),
+        "result_pictures": _has_icon_arrays(v for v in views if v.benefit),
         "single_option": len(table.options) == 1,
         "indications": [loc.gettext(t) for t in table.indications],
         "differences": [loc.gettext(t) for t in table.differences],

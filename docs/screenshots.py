@@ -3,7 +3,9 @@
     python docs/screenshots.py
 
 Renders the reference bariatric-revision packet for a sample patient and
-turns each page into docs/packet-page-N.png with poppler's pdftoppm.
+turns each page into docs/packet-page-N.png with MuPDF's mutool (Debian
+package mupdf-tools). Not poppler's pdftoppm: it rounds a pattern tile to whole
+pixels, so icon arrays can show a sliver of an extra row at some resolutions.
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "packet.pdf"
         render_packet(table, patient, encounter, pdf)
-        subprocess.run(
-            ["pdftoppm", "-r", "150", "-png", str(pdf), str(HERE / "packet-page")], check=True
-        )
+        pages = str(HERE / "packet-page-%d.png")
+        subprocess.run(["mutool", "draw", "-q", "-r", "100", "-o", pages, str(pdf)], check=True)
     for page in sorted(HERE.glob("packet-page-*.png")):
         print(page.relative_to(HERE.parent))
 
