@@ -218,7 +218,7 @@ def _explain(
         elif kind in ("greater_than_equal", "less_than_equal") and field in _PROBABILITY_FIELDS:
             explained.append((raw, f"{value} is not a probability (0 to 1)", False))
         else:
-            explained.append((raw, _message(kind, value, item["msg"]), False))
+            explained.append((raw, _message(kind, value, item["msg"], str(field)), False))
     return explained
 
 
@@ -234,14 +234,22 @@ _TYPE_WORDS = {
 }
 
 
-def _message(kind: str, value: Any, fallback: str) -> str:
+_PATTERNS = {
+    "version": "is not a valid version (letters, digits, '.' and '-')",
+    "pmid": "is not a PubMed id (digits only)",
+}
+
+
+def _message(kind: str, value: Any, fallback: str, field: str) -> str:
     family = kind.split("_", 1)[0]
     if family in _TYPE_WORDS and kind.endswith(("_type", "_parsing", "_attributes_type")):
         return f"{value!r} should be {_TYPE_WORDS[family]}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not a valid id (lowercase letters, digits and '-')"
+        return f"{value!r} " + _PATTERNS.get(
+            field, "is not a valid id (lowercase letters, digits, '-')"
+        )
     if kind == "union_tag_invalid":
         return f"{value.get('kind')!r} is not 'event' or 'measure'"
     if kind == "union_tag_not_found":

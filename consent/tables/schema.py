@@ -13,7 +13,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 SCHEMA_VERSION = 1
@@ -34,8 +41,14 @@ class Source(_Strict):
     citation: Text
     year: Annotated[int, Field(ge=1900, le=2100)]
     doi: Text | None = None
-    pmid: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}$")] | int | None = None
+    pmid: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}$")] | None = None
     url: Text | None = None
+
+    @field_validator("pmid", mode="before")
+    @classmethod
+    def _pmid_as_text(cls, value: Any) -> Any:
+        """YAML reads an unquoted PubMed id as a number; it is an identifier."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Option(_Strict):
