@@ -22,7 +22,7 @@ from .frequencies import Frequency
 from .i18n import Localizer
 from .patient import Encounter, Patient, check_dates
 from .resources import templates_dir
-from .tables import EventOutcome, MeasureOutcome, Option, RiskTable
+from .tables import EventOutcome, MeasureOutcome, Option, RiskTable, Source
 
 PACKET_TEMPLATE = "packet.html.j2"
 
@@ -32,6 +32,7 @@ class OptionView:
     label: str
     sentences: list[str]
     figure: Markup | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class OutcomeView:
     benefit: bool = False
     note: str | None = None
     no_guarantee: bool = False
+
+    @property
+    def stacked(self) -> bool:
+        """1,000-person arrays need the page width; smaller ones sit side by side (R8)."""
+        return any(o.figure is not None and "icon-array-1000" in o.figure for o in self.options)
 
 
 @lru_cache(maxsize=16)
@@ -71,8 +77,8 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
         else:
             framed = frequencies.frame(outcome)
             options = [
-                _event_option(loc, option, outcome, framed.get(option.key), f"{outcome.id}-{index}")
-                for index, option in enumerate(table.options)
+                _event_option(loc, option, outcome, framed.get(option.key))
+                for option in table.options
             ]
         views.append(
             OutcomeView(
@@ -108,16 +114,41 @@ def _measure_option(loc: Localizer, option: Option, outcome: MeasureOutcome) -> 
 
 
 def _event_option(
-    loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency | None, svg_id: str
+    loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency | None
 ) -> OptionView:
     label = loc.gettext(option.label)
     if freq is None:
         return OptionView(label, [wording.not_reported_sentence(loc, option)])
-    figure = None
-    if freq.denominator in icons.COLUMNS:
-        alt = wording.icon_array_label(loc, option, outcome, freq)
-        figure = Markup(icons.icon_array(freq, alt, rtl=loc.direction == "rtl", id_prefix=svg_id))
-    return OptionView(label, wording.event_sentences(loc, option, outcome, freq), figure)
+    sentences = wording.event_sentences(loc, option, outcome, freq)
+    if freq.denominator not in icons.COLUMNS:
+        return OptionView(label, sentences, note=wording.no_picture_sentence(loc))
+    figure = icons.icon_array(
+        freq,
+        wording.icon_array_label(loc, option, outcome, freq),
+        wording.icon_array_description(loc, freq),
+        rtl=loc.direction == "rtl",
+    )
+    return OptionView(label, sentences, Markup(figure))
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    used_for: list[str]
+    """Headings of the outcomes whose figures or notes come from this source (R13)."""
+
+
+def source_views(table: RiskTable, loc: Localizer) -> list[SourceView]:
+    """Every source, with the outcomes it gives numbers for."""
+    views = []
+    for key, source in table.sources.items():
+        used = [
+            _capitalized(loc.gettext(outcome.label))
+            for outcome in table.outcomes
+            if outcome.note_source == key or any(v.source == key for v in outcome.values.values())
+        ]
+        views.append(SourceView(source, used))
+    return views
 
 
 def packet_context(
@@ -147,7 +178,7 @@ def packet_context(
         "differences": [loc.gettext(t) for t in table.differences],
         "alternatives": [loc.gettext(t) for t in table.alternatives],
         "preparation": [loc.gettext(t) for t in table.preparation],
-        "sources": list(table.sources.values()),
+        "sources": source_views(table, loc),
         "legend": {kind: Markup(icons.legend_icon(kind)) for kind in ("event", "range", "none")},
     }
 

@@ -38,7 +38,7 @@ def event_sentences(
             loc.gettext(
                 "Fewer than 1 in %(total)s %(non_event)s.",
                 total=words["total"],
-                non_event=non_event or loc.gettext("does not"),
+                non_event=non_event or loc.gettext("do not"),
             ),
         ]
     sentences = [
@@ -68,6 +68,26 @@ def event_sentences(
     return sentences
 
 
+def icon_array_description(loc: Localizer, freq: Frequency) -> str:
+    """What an icon array shows, figure by figure, for its SVG description."""
+    events = freq.numerator
+    high = freq.high if freq.high is not None else events
+    return loc.gettext(
+        "A picture of %(total)s people. Solid figures, it happens: %(events)s. "
+        "Striped figures, it might happen: %(range)s. "
+        "Hollow figures, it does not happen: %(none)s.",
+        total=loc.number(freq.denominator),
+        events=loc.number(events),
+        range=loc.number(high - events),
+        none=loc.number(freq.denominator - high),
+    )
+
+
+def no_picture_sentence(loc: Localizer) -> str:
+    """Said where a risk counted out of 10,000 is too small for a picture."""
+    return loc.gettext("This is too few people to show in a picture of 1,000 people.")
+
+
 def icon_array_label(loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency) -> str:
     """The text alternative of an icon array: the same numbers as the sentences (R15)."""
     return " ".join([loc.gettext(option.label) + ":", *event_sentences(loc, option, outcome, freq)])
@@ -90,6 +110,6 @@ def measure_sentence(
 def not_reported_sentence(loc: Localizer, option: Option) -> str:
     """Said instead of a number when the table's sources give none for this option."""
     return loc.gettext(
-        "Of %(people)s: the sources of this packet give no reliable figure.",
+        "Of %(people)s: the sources of this packet give no figure.",
         people=loc.gettext(option.people),
     )

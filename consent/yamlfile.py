@@ -77,6 +77,9 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
             raise TableInvalid([f"{where}:1: the file is empty"])
         lines: dict[str, int] = {}
         data = _build(loader, root, "", lines, where)
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise TableInvalid([f"{where}:{line}: not valid YAML: {error.reason}"]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -104,6 +107,8 @@ def _read_limited(path: Path, where: str) -> bytes:
     return raw
 
 
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
 # libyaml's C parser when PyYAML has it: ten times faster than the Python one.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -129,6 +134,10 @@ def _scalar(loader: Any, node: yaml.Node, path: str, where: str) -> Any:
 def _build(loader: Any, node: yaml.Node, path: str, lines: dict[str, int], where: str) -> Any:
     line = node.start_mark.line + 1
     lines[path] = line
+    if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_COLLECTIONS:
+        raise TableInvalid(
+            [f"{where}:{line} {path or '(top level)'}: the tag {node.tag} is not allowed"]
+        )
 
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -136,11 +145,11 @@ def _build(loader: Any, node: yaml.Node, path: str, lines: dict[str, int], where
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise TableInvalid([f"{where}:{line} {path}: YAML merge keys (<<) are not allowed"])
             key = _scalar(loader, key_node, path, where)
-            if not isinstance(key, str | int) or isinstance(key, bool):
-                raise TableInvalid(
-                    [f"{where}:{key_node.start_mark.line + 1} {path}: keys must be plain text"]
-                )
-            child = _child(path, str(key))
+            if not isinstance(key, str):
+                # 1 and "1" would be two different keys; dates and booleans worse.
+                at = f"{where}:{key_node.start_mark.line + 1} {path or '(top level)'}"
+                raise TableInvalid([f"{at}: the key {key!r} must be text (put quotes around it)"])
+            child = _child(path, key)
             if key in result:
                 raise TableInvalid(
                     [

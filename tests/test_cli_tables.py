@@ -125,10 +125,24 @@ def test_diff_names_moved_figures_and_added_or_removed_parts(folder):
     assert lines[-1] == "6 change(s) from 1 to 2"
 
 
+def test_diff_flags_a_new_comparator_and_a_new_denominator(folder):
+    second = folder / "test-procedure" / "2.yaml"
+    text = VALID.replace('version: "1"', 'version: "2"').replace("rate: 0.02,", "rate: 0.004,")
+    first_option = text[text.index("  primary:") : text.index("  revision:")]
+    second_option = text[text.index("  revision:") : text.index("outcomes:")]
+    second.write_text(text.replace(first_option + second_option, second_option + first_option))
+    lines = run("tables", "diff", "test-procedure", "1", "2", "--tables", str(folder)).stdout
+    assert (
+        "~ option order (the first is the comparator): primary, revision -> revision, primary"
+        in lines
+    )
+    assert "~ outcome leak counted out of: 100 -> 1,000" in lines
+
+
 def test_diff_between_bundled_versions():
     result = run("tables", "diff", "bariatric-revision", "2026.1", "2026.2")
     assert result.exit_code == 0
-    assert "+ outcome bleeding: bleeding after surgery" in result.stdout
+    assert "+ outcome bleeding: bleeding" in result.stdout
 
 
 def test_lock_records_approved_versions(folder):

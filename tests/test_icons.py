@@ -1,7 +1,8 @@
-"""Icon arrays: counted from the SVG itself, cell by cell."""
+"""Icon arrays, counted from the SVG itself, figure by figure."""
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -9,24 +10,38 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consent.frequencies import Frequency, frequency
-from consent.icons import CELL_HEIGHT, CELL_WIDTH, columns_for, icon_array, run_rects
+from consent.iconfont import KINDS, MAX_RUN, build
+from consent.icons import (
+    BASELINE,
+    CELL_HEIGHT,
+    CELL_WIDTH,
+    COLOURS,
+    columns_for,
+    icon_array,
+    legend_icon,
+)
+from consent.resources import templates_dir
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def decode(char: str) -> tuple[str, int]:
+    """A run character of the icon font as (kind, number of figures)."""
+    offset = ord(char) - 0xE000
+    return KINDS[offset // 0x40], offset % 0x40
+
+
 def cells(svg: str) -> dict[tuple[int, int], str]:
     """Map every (column, row) of the grid to the kind of figure drawn there."""
-    root = ET.fromstring(svg)
     found: dict[tuple[int, int], str] = {}
-    for rect in root.iter(f"{SVG}rect"):
-        x, y = int(rect.get("x")) // CELL_WIDTH, int(rect.get("y")) // CELL_HEIGHT
-        width = int(rect.get("width")) // CELL_WIDTH
-        height = int(rect.get("height")) // CELL_HEIGHT
-        kind = rect.get("fill").removeprefix("url(#").removesuffix(")").rsplit("-", 1)[1]
-        for row in range(y, y + height):
-            for col in range(x, x + width):
-                assert (col, row) not in found, "two figures drawn in one cell"
-                found[(col, row)] = kind
+    for text in ET.fromstring(svg).iter(f"{SVG}text"):
+        kind, count = decode(text.text)
+        assert text.get("data-kind") == kind
+        column = int(text.get("x")) // CELL_WIDTH
+        row = round((float(text.get("y")) - BASELINE) / CELL_HEIGHT)
+        for col in range(column, column + count):
+            assert (col, row) not in found, "two figures drawn in one cell"
+            found[(col, row)] = kind
     return found
 
 
@@ -39,12 +54,17 @@ def reading_order(grid: dict[tuple[int, int], str], columns: int, rtl: bool = Fa
     return order
 
 
-@given(st.integers(0, 100), st.integers(0, 100), st.sampled_from([100, 1_000]))
-def test_rule_R4_R8_every_person_is_drawn_exactly_once(a, b, denominator):
+def array(freq: Frequency, rtl: bool = False) -> str:
+    return icon_array(freq, "label", "description", rtl=rtl)
+
+
+@given(st.integers(0, 100), st.integers(0, 100), st.sampled_from([100, 1_000]), st.booleans())
+def test_rule_R4_R8_every_person_is_drawn_exactly_once(a, b, denominator, rtl):
     numerator, high = sorted((a * denominator // 100, b * denominator // 100))
     freq = Frequency(0.0, denominator, numerator, numerator, high)
-    grid = cells(icon_array(freq, "label"))
-    assert len(grid) == denominator
+    grid = cells(array(freq, rtl))
+    columns = columns_for(denominator)
+    assert set(grid) == set(itertools.product(range(columns), range(denominator // columns)))
     kinds = list(grid.values())
     assert kinds.count("event") == numerator
     assert kinds.count("range") == high - numerator
@@ -52,63 +72,154 @@ def test_rule_R4_R8_every_person_is_drawn_exactly_once(a, b, denominator):
 
 
 @pytest.mark.parametrize("rtl", [False, True])
-def test_rule_R9_events_grouped_from_the_first_cell_in_reading_order(rtl):
-    freq = frequency(0.23, 100, 0.18, 0.31)
-    order = reading_order(cells(icon_array(freq, "x", rtl=rtl)), 10, rtl=rtl)
-    assert order == ["event"] * 23 + ["range"] * 8 + ["none"] * 69
+@pytest.mark.parametrize("denominator", [100, 1_000])
+def test_rule_R9_events_grouped_from_the_first_cell_in_reading_order(rtl, denominator):
+    freq = frequency(0.23, denominator, 0.18, 0.31)
+    order = reading_order(cells(array(freq, rtl)), columns_for(denominator), rtl=rtl)
+    n, high = freq.numerator, freq.high
+    assert order == ["event"] * n + ["range"] * (high - n) + ["none"] * (denominator - high)
 
 
-def test_rule_R9_right_to_left_mirrors_the_first_row():
-    freq = frequency(0.03, 100)
-    grid = cells(icon_array(freq, "x", rtl=True))
+def test_rule_R9_right_to_left_starts_at_the_right_edge():
+    grid = cells(array(frequency(0.03, 100), rtl=True))
     assert [grid[(col, 0)] for col in (9, 8, 7, 6)] == ["event", "event", "event", "none"]
 
 
-def test_rule_R10_figures_are_people_not_dots():
-    svg = icon_array(frequency(0.05, 100), "x")
-    pattern = ET.fromstring(svg).find(f".//{SVG}pattern")
-    # A head and a body in every pattern cell.
-    assert pattern.find(f".//{SVG}circle") is not None
-    assert pattern.find(f".//{SVG}path") is not None
+def test_rule_R8_same_grid_for_every_option_of_an_outcome():
+    a, b = frequency(0.02, 100), frequency(0.05, 100)
+    root_a, root_b = ET.fromstring(array(a)), ET.fromstring(array(b))
+    assert root_a.get("viewBox") == root_b.get("viewBox") == "0 0 100 140"
 
 
-def test_rule_R11_range_drawn_lighter_after_the_point_estimate():
-    svg = icon_array(frequency(0.05, 100, 0.03, 0.07), "x")
-    patterns = {p.get("id"): p.find(f"{SVG}g") for p in ET.fromstring(svg).iter(f"{SVG}pattern")}
-    event, band = patterns["ia-event"], patterns["ia-range"]
-    assert band.get("fill") != event.get("fill")
-    assert reading_order(cells(svg), 10)[5:7] == ["range", "range"]
+def test_rule_R10_figures_are_people_with_a_head_and_a_body():
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(BytesIO(build()))
+    glyphs = font["glyf"]
+    for kind in KINDS:
+        contours = glyphs[kind].numberOfContours
+        assert contours >= 2, f"{kind}: a head and a body"
+    # Solid: head and body; hollow: plus their holes; range: plus a dot and stripes.
+    assert [glyphs[k].numberOfContours for k in KINDS] == [2, 7, 4]
 
 
-def test_rule_R15_not_colour_alone_and_text_alternative_says_the_numbers():
+def test_rule_R11_range_drawn_after_the_point_estimate_in_a_lighter_colour():
+    svg = array(frequency(0.05, 100, 0.03, 0.07))
+    assert reading_order(cells(svg), 10)[4:8] == ["event", "range", "range", "none"]
+    assert relative_luminance(COLOURS["range"]) > relative_luminance(COLOURS["event"])
+
+
+def test_rule_R15_text_alternative_says_the_numbers():
     label = "Revision: about 5 in 100 have a leak. About 95 in 100 do not."
-    svg = icon_array(frequency(0.05, 100), label)
-    root = ET.fromstring(svg)
+    root = ET.fromstring(icon_array(frequency(0.05, 100), label, "A picture of 100 people."))
     assert root.get("role") == "img" and root.get("aria-label") == label
     assert root.find(f"{SVG}title").text == label
-    styles = {p.get("id"): p.find(f"{SVG}g").attrib for p in root.iter(f"{SVG}pattern")}
-    # Events are solid figures; people without the event are hollow outlines.
-    assert "stroke" not in styles["ia-event"]
-    assert styles["ia-none"]["fill"] == "#FFFFFF" and "stroke" in styles["ia-none"]
+    assert root.find(f"{SVG}desc").text == "A picture of 100 people."
 
 
 def test_label_is_escaped_into_the_svg():
-    svg = icon_array(frequency(0.05, 100), 'a <b> & "c"')
+    svg = icon_array(frequency(0.05, 100), 'a <b> & "c"', "d")
     assert ET.fromstring(svg).find(f"{SVG}title").text == 'a <b> & "c"'
 
 
+# WCAG 2.1 relative luminance and contrast, and Machado et al. (2009) colour-vision
+# deficiency simulation at full severity, in linear RGB.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}  # fmt: skip
+
+
+def linear(hex_colour: str) -> list[float]:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+
+
+def relative_luminance(hex_colour: str) -> float:
+    r, g, b = linear(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def lab(rgb: list[float]) -> tuple[float, float, float]:
+    r, g, b = rgb
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def delta_e(a: list[float], b: list[float]) -> float:
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b), strict=True)) ** 0.5
+
+
+def simulate(hex_colour: str, matrix: list[list[float]]) -> list[float]:
+    rgb = linear(hex_colour)
+    return [min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in matrix]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rule_R15_colours_pass_wcag_non_text_contrast_on_white(kind):
+    contrast = (1.05) / (relative_luminance(COLOURS[kind]) + 0.05)
+    assert contrast >= 3.0
+
+
+@pytest.mark.parametrize("deficiency", CVD)
+def test_rule_R15_colours_stay_distinct_under_colour_vision_deficiency(deficiency):
+    seen = {k: simulate(c, CVD[deficiency]) for k, c in COLOURS.items()}
+    # A clear difference between "happens" and "does not"; the range differs in
+    # shape (stripes) as well as shade, so a smaller colour difference is enough.
+    assert delta_e(seen["event"], seen["none"]) > 40
+    assert delta_e(seen["range"], seen["none"]) > 40
+    assert delta_e(seen["event"], seen["range"]) > 10
+
+
 @pytest.mark.parametrize("denominator", [100, 1_000])
-def test_an_array_is_a_handful_of_elements_not_one_per_person(denominator):
-    svg = icon_array(frequency(0.123, denominator, 0.1, 0.2), "x")
-    assert len(list(ET.fromstring(svg).iter(f"{SVG}rect"))) <= 9
-
-
-@given(st.integers(0, 1000), st.integers(0, 1000))
-def test_a_run_of_cells_needs_at_most_three_rectangles(a, b):
-    start, end = sorted((a, b))
-    assert len(run_rects("event", start, end, 40)) <= 3
+def test_an_array_is_a_few_elements_per_row_not_one_per_person(denominator):
+    svg = array(frequency(0.123, denominator, 0.1, 0.2))
+    rows = denominator // columns_for(denominator)
+    assert len(list(ET.fromstring(svg).iter(f"{SVG}text"))) <= rows + 2
 
 
 def test_no_layout_for_10000_people():
     with pytest.raises(ValueError, match="10,000"):
         columns_for(10_000)
+
+
+def test_arrays_are_deterministic():
+    freq = frequency(0.05, 1_000, 0.03, 0.07)
+    assert array(freq) == array(freq)
+
+
+def test_legend_shows_one_figure_of_each_kind():
+    for kind in KINDS:
+        (text,) = ET.fromstring(legend_icon(kind)).iter(f"{SVG}text")
+        assert decode(text.text) == (kind, 1)
+
+
+def test_the_committed_icon_font_is_the_generated_one():
+    committed = (templates_dir() / "fonts" / "ConsentIcons.ttf").read_bytes()
+    assert committed == build(), "run: python -m consent.iconfont templates/fonts/ConsentIcons.ttf"
+
+
+def test_run_glyphs_cover_every_run_length():
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(BytesIO(build()))
+    cmap = font.getBestCmap()
+    for kind_index, kind in enumerate(KINDS):
+        for count in range(1, MAX_RUN + 1):
+            name = cmap[0xE000 + kind_index * 0x40 + count]
+            assert name == f"{kind}.{count}"
+            assert font["hmtx"][name][0] == count * font["head"].unitsPerEm

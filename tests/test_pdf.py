@@ -21,13 +21,13 @@ def test_packet_text_holds_the_natural_frequency_sentences(packet_pdf):
     text = pdftotext(packet_pdf)
     for sentence in [
         "Of people having a first-time gastric bypass, about 2 in 100 have a serious leak from a "
-        "staple line within 30 days after surgery.",
+        "staple line after surgery.",
         "About 98 in 100 do not.",
         "Of people having a revision operation, about 5 in 100 have a serious leak from a staple "
-        "line within 30 days after surgery.",
+        "line after surgery.",
         "About 95 in 100 do not.",
-        "a typical loss of excess weight at 2 years after surgery is 60% to 70%.",
-        "a typical loss of excess weight at 2 years after surgery is 40% to 60%.",
+        "a typical loss of excess weight in the years after surgery is 60% to 70%.",
+        "a typical loss of excess weight in the years after surgery is 40% to 60%.",
         "We cannot make any guarantees.",
     ]:
         assert sentence in text
@@ -72,13 +72,29 @@ def test_sources_are_listed_with_the_table_checksum(packet_pdf, table):
     assert table.sha256 in text.replace(" ", "")
 
 
-def test_every_font_is_embedded(packet_pdf):
-    lines = run_tool("pdffonts", str(packet_pdf)).splitlines()[2:]
-    assert lines, "the packet uses no fonts"
-    for line in lines:
-        name, emb = line.split()[0], line.split()[-5]
-        assert emb == "yes", f"{name} is not embedded"
-        assert "Noto-Sans" in name
+def embedded_fonts(pdf: Path) -> dict[str, str]:
+    """Font name (subset prefix removed) -> 'yes'/'no' embedded, as pdffonts reports."""
+    lines = run_tool("pdffonts", str(pdf)).splitlines()[2:]
+    return {line.split()[0].split("+")[-1]: line.split()[-5] for line in lines}
+
+
+def bundled_font_names() -> set[str]:
+    """The bundled fonts as WeasyPrint names them: "Noto-Sans-Bold", "Consent-Icons"."""
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for path in Path(templates_dir(), "fonts").glob("*.ttf"):
+        full = TTFont(path)["name"].getDebugName(4)
+        names.add(full.removesuffix(" Regular").replace(" ", "-"))
+    return names
+
+
+def test_every_font_is_embedded_and_bundled(packet_pdf):
+    fonts = embedded_fonts(packet_pdf)
+    assert {"Noto-Sans", "Noto-Sans-Bold", "Consent-Icons"} <= set(fonts)
+    assert set(fonts.values()) == {"yes"}
+    # Nothing outside templates/ was read: no system font stood in for a glyph.
+    assert set(fonts) <= bundled_font_names()
 
 
 def test_pdf_is_tagged_titled_and_structurally_valid(packet_pdf):
@@ -160,19 +176,6 @@ def test_plain_variant_is_a_pdf_too(tmp_path):
     assert pdf_bytes("<p>x</p>", base_dir=templates_dir(), variant="plain").startswith(b"%PDF-")
 
 
-def test_pdf_only_contains_files_from_the_package(packet_pdf):
-    # Nothing outside templates/ was read: the only embedded fonts are the bundled ones.
-    bundled = {
-        p.stem.replace("NotoSans", "Noto-Sans")
-        for p in Path(templates_dir(), "fonts").glob("*.ttf")
-    }
-    used = {
-        line.split()[0].split("+")[1]
-        for line in run_tool("pdffonts", str(packet_pdf)).splitlines()[2:]
-    }
-    assert used <= bundled | {"Noto-Sans"}
-
-
 @pytest.mark.parametrize(
     "procedure",
     ["salvage-lung-resection", "pelvic-exenteration-recurrent-rectal", "watch-and-wait-rectal"],
@@ -189,5 +192,4 @@ def test_every_bundled_table_renders_into_a_packet(tmp_path, procedure, alex):
     for outcome in (o for o in table.outcomes if isinstance(o, EventOutcome)):
         for freq in frame(outcome).values():
             assert f"about {freq.numerator} in {freq.denominator:,}" in text
-    fonts = run_tool("pdffonts", str(out)).splitlines()[2:]
-    assert all("Noto-Sans" in line for line in fonts)
+    assert set(embedded_fonts(out)) <= bundled_font_names()

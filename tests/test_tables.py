@@ -107,7 +107,7 @@ def test_the_test_table_is_valid(write_table):
                      f"{FILE}:5 status: 'final' should be 'draft', 'reference' or 'approved'",
                      id="unknown-status"),
         pytest.param("status: reference", "status: approved",
-                     f"{FILE}:2 approved_by: is required when status is approved",
+                     f"{FILE}:5 status: an approved table needs approved_by",
                      id="approved-without-approver"),
         pytest.param("effective: 2026-01-15", "effective: 2026-02-30",
                      f"{FILE}:6 effective: '2026-02-30' is not valid (day is out of range for month)",
@@ -128,7 +128,7 @@ def test_the_test_table_is_valid(write_table):
                      f"{FILE}:18 outcomes[0].id: 'x\"/></svg><p>About 0 in 100' is not a valid id",
                      id="markup-in-an-id"),
         pytest.param("  primary:\n", "  1:\n",
-                     f"{FILE}:11 options.1.key: 1 should be text",
+                     f"{FILE}:11 options: the key 1 must be text (put quotes around it)",
                      id="number-as-option-key"),
         pytest.param("{low: 0.40, high: 0.60, source: study}",
                      "{rate: 0.5, low: 0.40, high: 0.60, source: study}",
@@ -152,8 +152,30 @@ def test_the_test_table_is_valid(write_table):
                      f"{FILE}:37 sources.study.pmid: 'PMC123' is not a PubMed id (digits only)",
                      id="pmid-not-digits"),
         pytest.param("schema: 1", "schema: one",
-                     f"{FILE}:2 schema: 'one' should be a whole number",
+                     f"{FILE}:2 schema: schema 'one' is not supported (this consent reads schema 1)",
                      id="schema-not-a-number"),
+        pytest.param("schema: 1", "schema: 2",
+                     f"{FILE}:2 schema: schema 2 is not supported",
+                     id="schema-from-the-future"),
+        pytest.param("  primary:\n    label: First operation",
+                     "  primary:\n    key: revision\n    label: First operation",
+                     f"{FILE}:2 (top level): options.primary: 'key' comes from the option's name",
+                     id="key-inside-an-option-cannot-swap-figures"),
+        pytest.param("    event: have a leak", "    event: \"\\u200b\"",
+                     f"{FILE}:21 outcomes[0].event: contains an invisible or control character (U+200B)",
+                     id="invisible-text"),
+        pytest.param("    event: have a leak", "    event: \"have a \\x07leak\"",
+                     f"{FILE}:21 outcomes[0].event: contains an invisible or control character (U+0007)",
+                     id="control-character-in-text"),
+        pytest.param("outcomes:", "outcomes: !!python/object/apply:os.system",
+                     f"{FILE}:17 outcomes: the tag tag:yaml.org,2002:python/object/apply:os.system is not allowed",
+                     id="python-tag-on-a-list"),
+        pytest.param("  study:\n", "  study: !!set\n",
+                     f"{FILE}:34 sources.study: the tag tag:yaml.org,2002:set is not allowed",
+                     id="set-tag-on-a-mapping"),
+        pytest.param("title: Test procedure", "title: \"Test\x00\"",
+                     f"{FILE}:7: not valid YAML: control characters are not allowed",
+                     id="nul-byte"),
     ],
 )  # fmt: skip
 def test_invalid_table_is_rejected_naming_line_and_path(write_table, old, new, expected):
@@ -241,13 +263,15 @@ def test_every_bundled_table_is_valid_in_strict_mode(procedure):
 
 
 @pytest.mark.parametrize("procedure", BUNDLED)
-def test_rule_R13_every_bundled_figure_has_a_cited_source(procedure):
-    table = load_table(procedure)
-    for outcome in table.outcomes:
-        for value in outcome.values.values():
-            if value.source is not None:
-                source = table.sources[value.source]
-                assert source.citation and 1900 < source.year <= 2026
+def test_rule_R13_every_bundled_source_is_cited_and_used(procedure):
+    for path in procedures()[procedure].glob("*.yaml"):
+        table = load_table_file(path)
+        used = {o.note_source for o in table.outcomes} | {
+            v.source for o in table.outcomes for v in o.values.values()
+        }
+        assert set(table.sources) <= used, f"{path.name}: a source no figure uses"
+        for source in table.sources.values():
+            assert len(source.citation) > 20 and 1990 <= source.year <= 2026
 
 
 def test_bariatric_reference_table_has_the_requested_outcomes_and_content():
@@ -338,14 +362,22 @@ def test_an_institution_folder_comes_before_the_bundled_tables(write_table, tabl
     assert "watch-and-wait-rectal" in procedures(roots)
 
 
-def test_versions_sort_naturally():
-    assert sorted(["2026.10", "2026.2", "2025.1", "2026.2-rc1", "2026.²"], key=version_key) == [
-        "2025.1",
-        "2026.2",
-        "2026.2-rc1",
-        "2026.10",
-        "2026.²",
-    ]
+def test_versions_sort_by_number():
+    names = ["2026.10", "2026.2", "2025.1", "2026.²", "10"]
+    assert sorted(names, key=version_key) == ["10", "2025.1", "2026.2", "2026.10", "2026.²"]
+
+
+@pytest.mark.parametrize("twin", ["2026.01", "2026.1.0"])
+def test_two_files_with_the_same_version_number_are_refused(write_table, tables_root, twin):
+    write_table(version_of("2026.1", "reference"), version="2026.1")
+    write_table(version_of(twin, "reference"), version=twin)
+    with pytest.raises(TableInvalid, match="are the same number; keep one"):
+        load_table("test-procedure", roots=[tables_root])
+
+
+def test_a_version_must_be_dotted_numbers(write_table):
+    path = write_table(version_of("2026.1-rc1", "reference"), version="2026.1-rc1")
+    assert any("is not a valid version" in p for p in problems_of(path))
 
 
 def test_an_approved_table_must_be_locked(write_table):
@@ -371,6 +403,42 @@ def test_lock_never_rewrites_a_recorded_checksum(write_table, tables_root):
     with pytest.raises(TableInvalid, match="changed after it was locked"):
         lock_tables(tables_root)
     assert (tables_root / "LOCK").read_text() == before
+
+
+def test_a_locked_file_cannot_escape_its_lock_by_changing_status(write_table, tables_root):
+    path = write_table(version_of("1", "approved"))
+    lock_tables(tables_root)
+    edited = path.read_text().replace("status: approved", "status: reference")
+    path.write_text(edited.replace("rate: 0.05,", "rate: 0.04,"))
+    (problem,) = problems_of(path)
+    assert "changed after it was locked" in problem
+    with pytest.raises(TableInvalid, match="changed after it was locked"):
+        lock_tables(tables_root)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe", "cannot be read (not UTF-8 text)"),
+        (
+            b"0" * 64 + b"  test-procedure/1.yaml\n" + b"1" * 64 + b"  test-procedure/1.yaml\n",
+            "LOCK:2: test-procedure/1.yaml is listed twice",
+        ),
+        (b"not a checksum line\n", "LOCK:1: not a 'sha256  procedure/version.yaml' line"),
+    ],
+)
+def test_a_broken_lock_file_is_an_error_not_a_crash(write_table, tables_root, content, message):
+    path = write_table(version_of("1", "approved"))
+    (tables_root / "LOCK").write_bytes(content)
+    (problem,) = problems_of(path)
+    assert message in problem
+
+
+def test_a_lock_that_is_a_folder_is_an_error(write_table, tables_root):
+    path = write_table(version_of("1", "approved"))
+    (tables_root / "LOCK").mkdir()
+    (problem,) = problems_of(path)
+    assert "LOCK: cannot be read" in problem
 
 
 def test_lock_file_is_sha256sum_format(write_table, tables_root):

@@ -30,6 +30,7 @@ _OUTCOME_FIELDS = (
     "timeframe",
     "benefit",
     "note",
+    "note_source",
     "no_guarantee",
 )
 _VALUE_FIELDS = ("rate", "low", "high", "source", "not_reported", "people")
@@ -53,8 +54,20 @@ class Change:
 
 def diff_tables(old: RiskTable, new: RiskTable) -> list[Change]:
     """Every change from ``old`` to ``new``: fields, options, outcomes, figures, sources."""
+    order = [o.key for o in old.options], [o.key for o in new.options]
+    reordered = []
+    if order[0] != order[1] and set(order[0]) == set(order[1]):
+        reordered = [
+            Change(
+                "changed",
+                "option order (the first is the comparator)",
+                ", ".join(order[0]),
+                ", ".join(order[1]),
+            )
+        ]
     return [
         *_fields("table", old, new, _TABLE_FIELDS),
+        *reordered,
         *_keyed(
             "option",
             {o.key: o for o in old.options},
@@ -106,6 +119,18 @@ def _outcomes(old: RiskTable, new: RiskTable) -> Iterator[Change]:
         yield from _fields(f"outcome {key}", a, b, _OUTCOME_FIELDS)
         old_freq = frame(a) if isinstance(a, EventOutcome) else {}
         new_freq = frame(b) if isinstance(b, EventOutcome) else {}
+        denominators = (
+            {f.denominator for f in old_freq.values()},
+            {f.denominator for f in new_freq.values()},
+        )
+        if all(denominators) and denominators[0] != denominators[1]:
+            # Every sentence of the outcome changes, even for figures that did not move.
+            yield Change(
+                "changed",
+                f"outcome {key} counted out of",
+                _numbers(denominators[0]),
+                _numbers(denominators[1]),
+            )
         for option in sorted(a.values.keys() | b.values.keys()):
             where = f"outcome {key}, {option}"
             if option not in b.values:
@@ -123,6 +148,10 @@ def _outcomes(old: RiskTable, new: RiskTable) -> Iterator[Change]:
                             f"{change.new}{_said(new_freq.get(option))}",
                         )
                     yield change
+
+
+def _numbers(values: set[int]) -> str:
+    return ", ".join(f"{v:,}" for v in sorted(values))
 
 
 def _said(freq: Frequency | None) -> str:

@@ -10,6 +10,7 @@ of ``sha256sum`` (so ``sha256sum -c LOCK`` checks it too).
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,18 +23,24 @@ from ..errors import TableInvalid, TableNotFound
 from ..files import write_text_atomically
 from ..resources import tables_dir
 from ..yamlfile import Located, read_yaml
-from .schema import RiskTable, cross_checks
+from .schema import VERSION_PATTERN, RiskTable, cross_checks
 
 LOCK_NAME = "LOCK"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]{0,39}$")
+_VERSION = re.compile(VERSION_PATTERN)
 _PROBABILITY_FIELDS = {"rate", "low", "high"}
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Order versions naturally: 2026.2 < 2026.10, numbers before text."""
-    parts = re.split(r"[.-]", version)
-    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in parts)
+    """Order versions by number: 2026.2 < 2026.10 (names that are not numbers sort last)."""
+    parts = version.split(".")
+    if all(p.isascii() and p.isdigit() for p in parts):
+        # Trailing zeros do not count: 2026.1 and 2026.1.0 are the same version.
+        numbers = [int(p) for p in parts]
+        while len(numbers) > 1 and numbers[-1] == 0:
+            numbers.pop()
+        return tuple((0, n) for n in numbers)
+    return ((1, version),)
 
 
 def default_roots(extra: Iterable[Path] = (), bundled: bool = True) -> list[Path]:
@@ -54,8 +61,18 @@ def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
 
 
 def versions(folder: Path) -> list[str]:
-    """The version names of a procedure folder, oldest first."""
-    return sorted((p.stem for p in folder.glob("*.yaml")), key=version_key)
+    """The version names of a procedure folder, oldest first.
+
+    Two names that order the same (2026.1 and 2026.01) would make the default
+    depend on the file system, so they are refused.
+    """
+    names = sorted((p.stem for p in folder.glob("*.yaml")), key=version_key)
+    for older, newer in itertools.pairwise(names):
+        if version_key(older) == version_key(newer):
+            raise TableInvalid(
+                [f"{folder}: versions {older!r} and {newer!r} are the same number; keep one"]
+            )
+    return names
 
 
 def load_table(
@@ -254,6 +271,8 @@ def _message(kind: str, value: Any, fallback: str, field: str) -> str:
         return f"{value.get('kind')!r} is not 'event' or 'measure'"
     if kind == "union_tag_not_found":
         return "missing required key 'kind' ('event' or 'measure')"
+    if kind == "literal_error" and field == "schema":
+        return f"schema {value!r} is not supported (this consent reads schema 1)"
     if kind == "literal_error":
         return f"{value!r} {fallback.removeprefix('Input ')}"
     if kind == "too_short":
@@ -282,30 +301,40 @@ def lock_path(table_file: Path) -> Path:
 
 def read_lock(lock: Path) -> dict[str, str]:
     """``{"procedure/version.yaml": sha256}`` from a LOCK file (empty if there is none)."""
-    if not lock.is_file():
+    if not lock.exists():
         return {}
-    entries = {}
-    for number, line in enumerate(lock.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = lock.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise TableInvalid([f"{lock}: cannot be read ({reason})"]) from None
+    entries: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         digest, _, name = line.partition("  ")
         if not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
             raise TableInvalid([f"{lock}:{number}: not a 'sha256  procedure/version.yaml' line"])
+        if name in entries:
+            raise TableInvalid([f"{lock}:{number}: {name} is listed twice"])
         entries[name] = digest
     return entries
 
 
 def check_lock(table: RiskTable) -> None:
-    """An approved table must be recorded in its LOCK, with exactly these bytes."""
-    if table.status != "approved" or table.path is None:
+    """A file in the LOCK must have exactly its recorded bytes, whatever its status now;
+    an approved file must be in the LOCK."""
+    if table.path is None:
         return
     lock = lock_path(table.path)
     name = f"{table.path.parent.name}/{table.path.name}"
     recorded = read_lock(lock).get(name)
     if recorded is None:
-        raise TableInvalid(
-            [f"{table.path}: approved but not recorded in {lock}; run 'consent tables lock'"]
-        )
+        if table.status == "approved":
+            raise TableInvalid(
+                [f"{table.path}: approved but not recorded in {lock}; run 'consent tables lock'"]
+            )
+        return
     if recorded != table.sha256:
         raise TableInvalid(
             [
@@ -329,14 +358,12 @@ def lock_tables(root: Path) -> list[str]:
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and _SLUG.match(p.name)):
         for version in versions(folder):
             table = _load_unlocked(folder / f"{version}.yaml")
-            if table.status != "approved":
-                continue
             name = f"{folder.name}/{version}.yaml"
-            if name not in entries:
+            if name in entries:
+                check_lock(table)  # a recorded file must not have changed
+            elif table.status == "approved":
                 entries[name] = table.sha256
                 added.append(name)
-            elif entries[name] != table.sha256:
-                check_lock(table)  # raises, naming the file
     lines = [
         "# SHA-256 of every approved risk table version; written by 'consent tables lock'.",
         "# Approved versions are immutable: loading one whose bytes differ is an error.",

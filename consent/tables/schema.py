@@ -10,10 +10,12 @@ for translation (the YAML extractor collects it).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,9 +26,25 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 SCHEMA_VERSION = 1
+VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
 STATUSES = ("draft", "reference", "approved")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+def _printable(text: str) -> str:
+    """Refuse text a reader cannot see: control or invisible formatting characters."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") and char not in "\n\t":
+            raise ValueError(
+                f"contains an invisible or control character (U+{ord(char):04X}); retype it"
+            )
+    return text
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_printable),
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -133,6 +151,8 @@ class _OutcomeBase(_Strict):
     """A good outcome (clear margins, weight loss): shown under expected results."""
     note: Text | None = None
     """A caution printed with the figures, e.g. that they come from different studies."""
+    note_source: Slug | None = None
+    """The source of any number in the note (rule R13)."""
     no_guarantee: bool = False
 
 
@@ -157,9 +177,10 @@ Outcome = Annotated[EventOutcome | MeasureOutcome, Field(discriminator="kind")]
 class RiskTable(_Strict):
     """A validated, immutable risk table: the evidence a packet is built from."""
 
-    schema_version: int = Field(alias="schema")
+    schema_version: Literal[1] = Field(alias="schema")
     id: Slug
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.-]{0,39}$")]
+    version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]
+    """Dotted numbers ("2026.2"), so versions order without doubt."""
     status: Literal["draft", "reference", "approved"]
     approved_by: Text | None = None
     approved_on: dt.date | None = None
@@ -200,8 +221,12 @@ class RiskTable(_Strict):
                 raise ValueError(f"{forbidden!r} is set by the loader, not written in the file")
         data = dict(data)
         if isinstance(data.get("options"), dict):
+            for key, value in data["options"].items():
+                if isinstance(value, dict) and "key" in value:
+                    # Else "key:" inside an option could swap which figures it gets.
+                    raise ValueError(f"options.{key}: 'key' comes from the option's name")
             data["options"] = tuple(
-                {"key": key, **value} if isinstance(value, dict) else value
+                {**value, "key": key} if isinstance(value, dict) else value
                 for key, value in data["options"].items()
             )
         for key in ("outcomes", "indications", "differences", "alternatives", "preparation"):
@@ -227,7 +252,7 @@ def cross_checks(table: RiskTable) -> list[tuple[str, str]]:
     if table.status == "approved":
         for key in ("approved_by", "approved_on"):
             if getattr(table, key) is None:
-                problems.append((key, "is required when status is approved"))
+                problems.append(("status", f"an approved table needs {key}"))
     seen: set[str] = set()
     for index, outcome in enumerate(table.outcomes):
         where = f"outcomes[{index}]"
@@ -245,6 +270,10 @@ def cross_checks(table: RiskTable) -> list[tuple[str, str]]:
         for key in option_keys:
             if key not in outcome.values:
                 problems.append((f"{where}.values", f"no value for option {key!r}"))
+        if outcome.note_source is not None and outcome.note_source not in table.sources:
+            problems.append(
+                (f"{where}.note_source", f"{outcome.note_source!r} is not listed under sources")
+            )
         for key, value in outcome.values.items():
             if value.source is not None and value.source not in table.sources:
                 problems.append(
