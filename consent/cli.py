@@ -158,6 +158,43 @@ def render(
     typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status})", err=True)
 
 
+@app.command("icon-array")
+def icon_array_command(
+    numerator: Annotated[int, typer.Argument(metavar="NUMERATOR", help="People it happens to.")],
+    denominator: Annotated[int, typer.Argument(metavar="DENOMINATOR", help="100 or 1000.")],
+    low: Annotated[int | None, typer.Option(help="Low end of the range, in people.")] = None,
+    high: Annotated[int | None, typer.Option(help="High end of the range, in people.")] = None,
+    event: Annotated[
+        str | None, typer.Option(help='What happens, e.g. "have a serious leak".')
+    ] = None,
+    non_event: Annotated[
+        str | None, typer.Option(help='The other framing, e.g. "do not" (the default).')
+    ] = None,
+    locale: Annotated[str, typer.Option(help="Language of the caption.")] = "en",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write .svg, .pdf or .png (default: SVG on stdout)."),
+    ] = None,
+) -> None:
+    """Draw one icon array with its caption, e.g. 5 in 100 with a range of 3 to 7."""
+    with _user_errors():
+        from .patient import clean_text
+        from .standalone import make_frequency, render_icon_array
+
+        freq = make_frequency(numerator, denominator, low, high)
+        svg = render_icon_array(
+            freq,
+            out,
+            locale=locale,
+            event=clean_text("--event", event),
+            non_event=clean_text("--non-event", non_event),
+        )
+    if svg is not None:
+        typer.echo(svg, nl=False)
+    else:
+        typer.echo(f"Wrote {out}", err=True)
+
+
 tables_app = typer.Typer(help="List, check, show and compare risk tables.", no_args_is_help=True)
 app.add_typer(tables_app, name="tables")
 

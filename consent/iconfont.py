@@ -28,10 +28,13 @@ FAMILY = "Consent Icons"
 
 # Font units: the em is one cell wide (500) and the baseline is the figure's feet.
 # A run of n figures is one glyph n cells wide, built from n references to the
-# single figure, so drawing a row costs one glyph, not n. TrueType coordinates
-# stop at 32,767, which with a 500-unit cell allows the 40 columns used here.
+# single figure, so drawing ten people costs one glyph, not ten.
 UNITS = 500
-MAX_RUN = 40
+MAX_RUN = 10
+"""The widest run glyph. pdfium (Chrome's PDF viewer) silently drops glyphs
+much wider than their em at some zoom levels: runs of 20 or 40 figures vanished
+at 150-300 dpi, runs of 10 drew at every resolution tried (50 to 2,400 dpi);
+tests/test_icon_rendering.py keeps checking that."""
 _HEAD = (250, 450, 105)  # centre x, centre y, radius
 _BODY = (85, 415, 290, 105)  # left, right, top, corner radius
 _INSET = 40  # outline thickness

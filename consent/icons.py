@@ -1,12 +1,12 @@
 """Icon arrays as deterministic SVG: person figures, events grouped in reading order.
 
-Each row of the grid is at most three runs of identical figures (has the
-event, might have it, does not), and each run is a single character of the
-bundled "Consent Icons" font (see ``iconfont``): one glyph draws up to 40
-people. So an array of 1,000 people is about 27 SVG elements, and every viewer
-places the figures exactly (tiled SVG patterns, the obvious alternative, are
-rounded to whole pixels by pdfium and poppler and can show a sliver of an
-extra figure).
+Each row of the grid is a few runs of identical figures (has the event, might
+have it, does not), and each run is a single character of the bundled
+"Consent Icons" font (see ``iconfont``): one glyph draws up to ten people. So
+an array of 100 people is about a dozen SVG elements, one of 1,000 about a
+hundred, and every viewer places the figures exactly (tiled SVG patterns, the
+obvious alternative, are rounded to whole pixels by pdfium and poppler and can
+show a sliver of an extra figure).
 
 Rules from RISK_COMMUNICATION.md: R4 (cells add up to the denominator), R8
 (everyone is shown; the same grid for every option of an outcome), R9 (events
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .frequencies import Frequency
-from .iconfont import FAMILY, run_character
+from .iconfont import FAMILY, MAX_RUN, run_character
 
 CELL_WIDTH = 10
 CELL_HEIGHT = 14
@@ -78,7 +78,7 @@ def runs(freq: Frequency, rtl: bool = False) -> list[Run]:
         end = cell + count
         while cell < end:
             row, column = divmod(cell, columns)
-            length = min(columns - column, end - cell)
+            length = min(columns - column, end - cell, MAX_RUN)
             drawn_at = columns - column - length if rtl else column
             result.append(Run(kind, row, drawn_at, length))
             cell += length

@@ -186,8 +186,11 @@ def test_rule_R15_colours_stay_distinct_under_colour_vision_deficiency(deficienc
 @pytest.mark.parametrize("denominator", [100, 1_000])
 def test_an_array_is_a_few_elements_per_row_not_one_per_person(denominator):
     svg = array(frequency(0.123, denominator, 0.1, 0.2))
-    rows = denominator // columns_for(denominator)
-    assert len(list(ET.fromstring(svg).iter(f"{SVG}text"))) <= rows + 2
+    rows, columns = denominator // columns_for(denominator), columns_for(denominator)
+    # A run never spans rows and holds at most MAX_RUN figures; two kind changes.
+    most = rows * -(-columns // MAX_RUN) + 2
+    assert len(list(ET.fromstring(svg).iter(f"{SVG}text"))) <= most
+    assert most < denominator / 8
 
 
 def test_no_layout_for_10000_people():

@@ -192,3 +192,39 @@ def test_date_of_birth_after_the_packet_date_is_refused(table):
 @pytest.mark.parametrize(("fraction", "shown"), [(0.625, "63%"), (0.605, "61%"), (0.6, "60%")])
 def test_percents_round_half_up_like_frequencies(fraction, shown):
     assert Localizer("en").percent(fraction) == shown
+
+
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_icon_arrays_count_the_same_people_as_the_sentences(procedure, alex):
+    import xml.etree.ElementTree as ET
+
+    from test_icons import cells
+
+    table = load_table(procedure)
+    for view in outcome_views(table, Localizer()):
+        for option in view.options:
+            if view.kind != "event" or option.figure is None:
+                continue
+            first = re.search(r"about ([\d,]+) in ([\d,]+)", option.sentences[0])
+            events, total = (int(x.replace(",", "")) for x in first.groups())
+            grid = cells(str(option.figure))
+            assert len(grid) == total
+            assert list(grid.values()).count("event") == events
+            ranges = re.search(r"between ([\d,]+) and ([\d,]+) in", " ".join(option.sentences))
+            striped = list(grid.values()).count("range")
+            assert striped == (int(ranges.group(2)) - events if ranges else 0)
+            assert (
+                ET.fromstring(str(option.figure))
+                .find("{http://www.w3.org/2000/svg}title")
+                .text.endswith(" ".join(option.sentences))
+            )
+
+
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_rule_R2_R14_one_pattern_and_never_1_in_x(procedure, alex):
+    text = text_of(packet_html(load_table(procedure), *alex))
+    assert not re.search(r"\b1 in (?!100\b|1,000\b|10,000\b)\d", text)
+    for sentence in re.findall(r"Of [^.]*? (?:about|fewer than|almost all)[^.]*\.", text):
+        assert re.search(
+            r"(about [\d,]+ in (100|1,000|10,000)|fewer than 1 in|almost all)", sentence
+        )
