@@ -13,6 +13,7 @@ from consent.cli import app
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 COMMANDS = [
     ["render"],
+    ["icon-array"],
     ["tables", "list"],
     ["tables", "validate"],
     ["tables", "show"],
