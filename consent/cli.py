@@ -140,6 +140,13 @@ def render(
     pdf_variant: Annotated[
         str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")
     ] = "pdf/ua-1",
+    locale: Annotated[
+        str, typer.Option(help="Language of the packet, a BCP 47 tag: es, es-MX, ar, pl, en-XA.")
+    ] = "en",
+    require_reviewed: Annotated[
+        bool,
+        typer.Option("--require-reviewed", help="Refuse a translation that has not been reviewed."),
+    ] = False,
 ) -> None:
     """Write a consent packet for one patient as a PDF."""
     roots = _roots(tables, no_bundled_tables)
@@ -154,8 +161,27 @@ def render(
 
         from .packet import render_packet  # WeasyPrint loads only once the input is good
 
-        render_packet(table, patient, encounter, out, variant=pdf_variant)
-    typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status})", err=True)
+        used = render_packet(
+            table,
+            patient,
+            encounter,
+            out,
+            locale=locale,
+            variant=pdf_variant,
+            require_reviewed=require_reviewed,
+        )
+    if used.fallbacks:
+        _warn(
+            [
+                f"{len(used.fallbacks)} text(s) have no {used.locale} translation and print in "
+                f"English: "
+                + "; ".join(sorted(used.fallbacks)[:5])
+                + ("; ..." if len(used.fallbacks) > 5 else "")
+            ]
+        )
+    if not used.reviewed:
+        _warn([f"the {used.locale} translation has not been reviewed; the packet says so"])
+    typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status}, {used.locale})", err=True)
 
 
 @app.command("icon-array")

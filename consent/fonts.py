@@ -56,11 +56,15 @@ class _PrintedText(HTMLParser):
 
 def _missing(text: str, covered: frozenset[int]) -> Iterator[str]:
     for char in dict.fromkeys(text):
-        if not char.isspace() and ord(char) not in covered:
+        # Spaces and invisible marks (the LRM Babel puts in some numbers) draw nothing.
+        invisible = char.isspace() or unicodedata.category(char) == "Cf"
+        if not invisible and ord(char) not in covered:
             yield char
 
 
-def check_coverage(html: str, fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:
+def check_coverage(
+    html: str, fonts_dir: Path, locale: str, private_fields: Mapping[str, str | None]
+) -> None:
     """Raise if any printed character of ``html`` has no glyph in the bundled fonts.
 
     ``private_fields`` (field name -> value) are checked first, so that a
@@ -77,8 +81,8 @@ def check_coverage(html: str, fonts_dir: Path, private_fields: Mapping[str, str 
     for part in collector.parts:
         for char in _missing(part, covered):
             raise RenderError(
-                f"the character {char!r} ({_name(char)}) in the text {part.strip()!r} "
-                "has no glyph in the packet's fonts"
+                f"the character {char!r} ({_name(char)}) in the {locale} text "
+                f"{part.strip()!r} has no glyph in the packet's fonts"
             )
 
 

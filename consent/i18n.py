@@ -2,18 +2,22 @@
 
 English is the source language: its strings are the catalog keys, so English
 needs no catalog. Other languages are gettext catalogs under ``locales/``
-(``<lang>/LC_MESSAGES/messages.mo``) managed with Babel.
+(``<lang>/LC_MESSAGES/messages.mo``, see ``catalogs``). A string a catalog
+lacks prints in English, and the Localizer remembers it so the command can
+say so. ``en-XA`` is a pseudo-locale: every string accented, lengthened and
+bracketed, so untranslated text and layouts that break with longer text show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
@@ -22,54 +26,104 @@ from .errors import InputError
 from .resources import locales_dir
 
 SOURCE_LOCALE = "en"
+PSEUDO_LOCALE = "en-XA"
 DOMAIN = "messages"
 
 
 def available_locales(root: Path | None = None) -> list[str]:
-    """English plus every locale with a compiled catalog under ``root``."""
+    """English, the pseudo-locale, and every locale with a compiled catalog under ``root``."""
     root = root or locales_dir()
     compiled = sorted(p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
-    return [SOURCE_LOCALE, *[c for c in compiled if c != SOURCE_LOCALE]]
+    return [SOURCE_LOCALE, PSEUDO_LOCALE, *[c for c in compiled if c != SOURCE_LOCALE]]
+
+
+def resolve_locale(tag: str, root: Path | None = None) -> str:
+    """The best available catalog for a BCP 47 tag: es-MX -> es, zh-Hans -> zh-Hans."""
+    available = available_locales(root)
+    if tag in available:
+        return tag
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        raise InputError(f"unknown locale {tag!r}; available: {', '.join(available)}") from None
+    underscored = {a.replace("-", "_"): a for a in available}
+    best = negotiate_locale([tag.replace("-", "_")], list(underscored))
+    if best is None:
+        raise InputError(f"no translation for locale {tag!r}; available: {', '.join(available)}")
+    return underscored[best]
 
 
 @dataclass
 class Localizer:
-    """gettext plus Babel formatting for one locale."""
+    """gettext plus Babel formatting for one locale.
+
+    ``locale`` may be any BCP 47 tag; ``self.locale`` becomes the catalog
+    chosen for it (``es-MX`` gives ``es``).
+    """
 
     locale: str = SOURCE_LOCALE
     root: Path | None = None
     babel_locale: Locale = field(init=False)
     translations: gettext.NullTranslations = field(init=False)
+    fallbacks: set[str] = field(init=False, default_factory=set)
+    """English strings this catalog lacked, printed in English instead."""
 
     def __post_init__(self) -> None:
-        try:
-            self.babel_locale = Locale.parse(self.locale, sep="-")
-        except (ValueError, UnknownLocaleError):
-            raise InputError(f"unknown locale {self.locale!r}") from None
-        if self.locale == SOURCE_LOCALE:
+        self.locale = resolve_locale(self.locale, self.root)
+        if self.locale == PSEUDO_LOCALE:
+            self.babel_locale = Locale.parse(SOURCE_LOCALE)
+            self.translations = PseudoTranslations()
+        elif self.locale == SOURCE_LOCALE:
+            self.babel_locale = Locale.parse(SOURCE_LOCALE)
             self.translations = gettext.NullTranslations()
-            return
-        available = available_locales(self.root)
-        if self.locale not in available:
-            raise InputError(
-                f"no translation for locale {self.locale!r}; available: {', '.join(available)}"
-            )
-        self.translations = Translations.load(
-            str(self.root or locales_dir()), [self.locale], DOMAIN
-        )
+        else:
+            self.babel_locale = Locale.parse(self.locale, sep="-")
+            folder = str(self.root or locales_dir())
+            self.translations = Translations.load(folder, [self.locale], DOMAIN)
 
     @property
     def direction(self) -> str:
         """ "rtl" for right-to-left scripts, else "ltr"."""
         return "rtl" if self.babel_locale.character_order == "right-to-left" else "ltr"
 
+    @property
+    def catalog_info(self) -> dict[str, str]:
+        """The catalog's PO header fields (lower-case names), empty for English."""
+        return dict(self.translations.info()) if hasattr(self.translations, "info") else {}
+
+    @property
+    def reviewed(self) -> bool:
+        """English needs no review; a catalog is reviewed when its header names a reviewer."""
+        if self.locale == SOURCE_LOCALE:
+            return True
+        if self.locale == PSEUDO_LOCALE:
+            return False
+        return bool(self.catalog_info.get("x-consent-reviewed-by", "").strip())
+
+    def _has(self, key: object) -> bool:
+        catalog = getattr(self.translations, "_catalog", None)
+        return catalog is None or key in catalog
+
+    def translate(self, message: str) -> str:
+        """The translation of ``message``, unformatted (what Jinja's gettext wants)."""
+        if not message:
+            return message
+        if not self._has(message):
+            self.fallbacks.add(message)
+        return self.translations.gettext(message)
+
+    def translate_plural(self, singular: str, plural: str, n: int) -> str:
+        if not self._has((singular, 0)):
+            self.fallbacks.add(singular)
+        return self.translations.ngettext(singular, plural, n)
+
     def gettext(self, message: str, **values: object) -> str:
-        text = self.translations.gettext(message)
+        text = self.translate(message)
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         """Pick the plural form for ``n``; ``%(num)s`` is ``n`` formatted for the locale."""
-        return self.translations.ngettext(singular, plural, n) % {"num": self.number(n), **values}
+        return self.translate_plural(singular, plural, n) % {"num": self.number(n), **values}
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.babel_locale)
@@ -81,3 +135,28 @@ class Localizer:
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.babel_locale)
+
+
+_PLACEHOLDER = re.compile(r"(%\(\w+\)[sd]|\{\w+\})")
+_ACCENTED = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "áƀçđéƒĝĥíĵķĺɱñóþǫŕšŧúṽŵẋýžÁƁÇĐÉƑĜĤÍĴĶĹṀÑÓÞǪŔŠŦÚṼŴẊÝŽ",
+)
+
+
+def pseudo(message: str) -> str:
+    """``[Ŧĥé ŧéẋŧ ~~~]``: accented, a third longer, bracketed; placeholders kept."""
+    parts = _PLACEHOLDER.split(message)
+    text = "".join(p if _PLACEHOLDER.fullmatch(p) else p.translate(_ACCENTED) for p in parts)
+    padding = "~" * max(1, len(message) // 3)
+    return f"[{text} {padding}]"
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """The en-XA pseudo-locale: every string transformed by ``pseudo``."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo(message) if message else message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)

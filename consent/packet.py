@@ -20,15 +20,26 @@ def render_packet(
     encounter: Encounter,
     out: Path,
     *,
-    locale: str = "en",
+    locale: str | Localizer = "en",
     variant: str = DEFAULT_VARIANT,
-) -> None:
-    """Write the consent packet for ``patient`` from ``table`` to ``out`` (atomically)."""
+    require_reviewed: bool = False,
+) -> Localizer:
+    """Write the consent packet for ``patient`` from ``table`` to ``out`` (atomically).
+
+    Returns the Localizer used: its ``fallbacks`` are the strings that printed
+    in English because the catalog lacked them.
+    """
     if variant not in PDF_VARIANTS:
         raise InputError(
             f"unknown PDF variant {variant!r}; choose one of {', '.join(PDF_VARIANTS)}"
         )
+    localizer = locale if isinstance(locale, Localizer) else Localizer(locale)
+    if require_reviewed and not localizer.reviewed:
+        raise InputError(
+            f"the {localizer.locale} translation has not been reviewed; "
+            "its packets cannot be used while --require-reviewed is set"
+        )
     check_writable(out)
-    localizer = Localizer(locale)
     html = packet_html(table, patient, encounter, localizer)
     write_pdf(html, out, base_dir=templates_dir(), variant=variant)
+    return localizer

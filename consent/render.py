@@ -53,9 +53,10 @@ class OutcomeView:
 
 
 @lru_cache(maxsize=16)
-def environment(folder: Path, locale: str, locales_root: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment for one template folder and language, built once per process."""
-    env = jinja2.Environment(
+def environment(folder: Path) -> jinja2.Environment:
+    """A Jinja environment for one template folder, built once per process (it caches
+    compiled templates); each render installs its own language's gettext."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -63,9 +64,6 @@ def environment(folder: Path, locale: str, locales_root: Path | None = None) -> 
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    localizer = Localizer(locale, locales_root)
-    env.install_gettext_translations(localizer.translations, newstyle=True)  # type: ignore[attr-defined]
-    return env
 
 
 def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
@@ -159,6 +157,7 @@ def packet_context(
     return {
         "lang": loc.locale,
         "dir": loc.direction,
+        "translation_reviewed": loc.reviewed,
         "tool_version": __version__,
         "table": table,
         "title": loc.gettext(table.title),
@@ -199,11 +198,15 @@ def packet_html(
     loc = loc or Localizer()
     folder = templates or templates_dir()
     check_dates(patient, encounter)
-    env = environment(folder, loc.locale, loc.root)
+    env = environment(folder)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        loc.translate, loc.translate_plural, newstyle=True
+    )
     html = env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
     check_coverage(
         html,
         folder / "fonts",
+        loc.locale,
         {
             "patient name": patient.name,
             "record number": patient.record_number,

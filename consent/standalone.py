@@ -201,9 +201,8 @@ def render_icon_array(
         from .pdf import pdf_bytes
 
         html = _html(freq, sentences, loc)
-        check_coverage(
-            html, templates_dir() / "fonts", {"--event": event, "--non-event": non_event}
-        )
+        fields = {"--event": event, "--non-event": non_event}
+        check_coverage(html, templates_dir() / "fonts", loc.locale, fields)
         data = pdf_bytes(html, base_dir=templates_dir())
         if suffix == ".png":
             data = _png(data)

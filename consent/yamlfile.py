@@ -68,7 +68,11 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
         raise TableInvalid([f"{where}: not UTF-8 text ({error.reason})"]) from None
     except OSError as error:
         raise TableInvalid([f"{where}: cannot be read ({error.strerror})"]) from None
+    return parse_yaml(text, where, hashlib.sha256(raw).hexdigest())
 
+
+def parse_yaml(text: str, where: str, sha256: str = "") -> Located:
+    """Parse YAML text (``where`` names it in messages) with the same rules as read_yaml."""
     loader = _Loader(text)
     try:
         _refuse_aliases(text, where)
@@ -91,7 +95,7 @@ def read_yaml(path: Path, where: str | None = None) -> Located:
         raise TableInvalid([f"{where}: nested too deeply to be a risk table"]) from None
     finally:
         loader.dispose()
-    return Located(data, lines, where, hashlib.sha256(raw).hexdigest())
+    return Located(data, lines, where, sha256)
 
 
 def _read_limited(path: Path, where: str) -> bytes:

@@ -1,0 +1,357 @@
+"""Translation catalogs for translators: extract, init, update, compile, check, stats.
+
+The gettext files live in ``locales/``: ``messages.pot`` (every English
+string: templates, packet wording built in Python, and the texts of the
+bundled risk tables) and ``<lang>/LC_MESSAGES/messages.po`` edited by
+translators in Poedit, Weblate or any PO editor. Compiled ``messages.mo``
+files are committed beside them, so an installed consent needs no build step,
+and ``check`` (and the tests) fail when one is older than its ``.po``.
+
+Each catalog says in its header whether it is complete (``X-Consent-Complete:
+yes``: every entry must be translated) and who reviewed it
+(``X-Consent-Reviewed-By`` and ``X-Consent-Reviewed-On``); packets from an
+unreviewed catalog carry a banner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from . import __version__
+from .errors import ConsentError, InputError
+from .resources import locales_dir, tables_dir, templates_dir
+from .yamlfile import parse_yaml
+
+DOMAIN = "messages"
+POT_NAME = f"{DOMAIN}.pot"
+# A fixed creation date keeps messages.pot from changing when no string did.
+_POT_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+# The texts of a risk table a patient reads, by where they sit in the file.
+_TABLE_TEXTS = ("title", "procedure", "population")
+_TABLE_LISTS = ("indications", "differences", "alternatives", "preparation")
+_OPTION_TEXTS = ("label", "people")
+_OUTCOME_TEXTS = ("label", "event", "non_event", "timeframe", "note")
+
+
+def extract_risk_table(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extractor for risk table YAML files (``consent.catalogs:extract_risk_table``)."""
+    name = getattr(fileobj, "name", "risk table")
+    doc = parse_yaml(fileobj.read().decode("utf-8"), str(name))
+    data = doc.data if isinstance(doc.data, dict) else {}
+
+    def found(path: str, value: Any, hint: str) -> Iterator[tuple[int, None, str, list[str]]]:
+        if isinstance(value, str) and value.strip():
+            yield doc.line_of(path), None, value.strip(), [f"risk table {path}: {hint}"]
+
+    for key in _TABLE_TEXTS:
+        yield from found(key, data.get(key), "a heading or phrase")
+    for key in _TABLE_LISTS:
+        for index, item in enumerate(data.get(key) or []):
+            yield from found(f"{key}[{index}]", item, "one item of a list")
+    for option, entry in (data.get("options") or {}).items():
+        for key in _OPTION_TEXTS:
+            hint = "who the numbers are about, after 'Of'" if key == "people" else "a choice"
+            yield from found(f"options.{option}.{key}", (entry or {}).get(key), hint)
+    hints = {
+        "label": "a short heading, in lower case",
+        "event": "a verb phrase after 'about 5 in 100'",
+        "non_event": "a verb phrase after 'about 95 in 100'",
+        "timeframe": "when, at the end of a sentence",
+        "note": "a sentence",
+    }
+    for index, outcome in enumerate(data.get("outcomes") or []):
+        if not isinstance(outcome, dict):
+            continue
+        for key in _OUTCOME_TEXTS:
+            yield from found(f"outcomes[{index}].{key}", outcome.get(key), hints[key])
+        for option, value in (outcome.get("values") or {}).items():
+            if isinstance(value, dict):
+                where = f"outcomes[{index}].values.{option}.people"
+                yield from found(where, value.get("people"), "who the numbers are about")
+
+
+def extract() -> Catalog:
+    """Every translatable English string: Python wording, templates, bundled tables."""
+    catalog = Catalog(
+        project="consent",
+        version=__version__,
+        creation_date=_POT_DATE,
+        revision_date=_POT_DATE,
+        fuzzy=False,
+        header_comment="# Translatable strings of consent: packet wording, templates, risk tables.",
+    )
+    sources = [
+        (Path(__file__).parent, [("**.py", "python")], {}),
+        (
+            templates_dir(),
+            [("**.j2", "jinja2.ext:babel_extract")],
+            {"**.j2": {"extensions": "jinja2.ext.i18n", "silent": "false"}},
+        ),
+        (tables_dir(), [("**.yaml", "consent.catalogs:extract_risk_table")], {}),
+    ]
+    for folder, method_map, options in sources:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            folder, method_map, options, keywords={"gettext": None, "ngettext": (1, 2), "_": None}
+        ):
+            location = (f"{folder.name}/{filename}", lineno)
+            catalog.add(message, None, [location], auto_comments=comments, context=context)
+    return catalog
+
+
+def pot_path(root: Path | None = None) -> Path:
+    return (root or locales_dir()) / POT_NAME
+
+
+def po_path(lang: str, root: Path | None = None) -> Path:
+    return (root or locales_dir()) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def catalog_locales(root: Path | None = None) -> list[str]:
+    """Languages that have a .po file."""
+    root = root or locales_dir()
+    return sorted(p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def write_catalog(catalog: Catalog, path: Path, *, mo: bool = False) -> None:
+    buffer = io.BytesIO()
+    if mo:
+        write_mo(buffer, catalog, use_fuzzy=False)
+    else:
+        write_po(buffer, catalog, width=100, sort_output=True, include_previous=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def read_catalog(path: Path, lang: str | None = None) -> Catalog:
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, locale=lang, abort_invalid=True)
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist") from None
+    except Exception as error:  # Babel raises plain exceptions for bad PO syntax
+        raise ConsentError(f"{path}: not a valid PO file ({error})") from None
+
+
+def write_pot(root: Path | None = None) -> Path:
+    path = pot_path(root)
+    write_catalog(extract(), path)
+    return path
+
+
+def init(lang: str, root: Path | None = None) -> Path:
+    """Start a catalog for ``lang`` from messages.pot, marked unreviewed and incomplete."""
+    try:
+        Locale.parse(lang, sep="-")
+    except (ValueError, TypeError, Exception):
+        raise InputError(f"{lang!r} is not a language Babel knows (try es, ar, pl)") from None
+    path = po_path(lang, root)
+    if path.exists():
+        raise InputError(f"{path} already exists; use 'consent locales update'")
+    template = read_catalog(pot_path(root))
+    catalog = Catalog(
+        locale=lang.replace("-", "_"),
+        project="consent",
+        version=__version__,
+        creation_date=_POT_DATE,
+        fuzzy=False,
+    )
+    for message in template:
+        if message.id:
+            catalog.add(message.id, None, message.locations, auto_comments=message.auto_comments)
+    _set_review_headers(catalog, complete=False)
+    write_catalog(catalog, path)
+    return path
+
+
+def _set_review_headers(catalog: Catalog, complete: bool) -> None:
+    headers = dict(catalog.mime_headers)
+    headers.setdefault("X-Consent-Complete", "yes" if complete else "no")
+    headers.setdefault("X-Consent-Reviewed-By", "")
+    headers.setdefault("X-Consent-Reviewed-On", "")
+    catalog.mime_headers = list(headers.items())
+
+
+def update(root: Path | None = None) -> list[Path]:
+    """Merge messages.pot into every catalog: new strings added, changed ones marked fuzzy."""
+    template = read_catalog(pot_path(root))
+    written = []
+    for lang in catalog_locales(root):
+        path = po_path(lang, root)
+        catalog = read_catalog(path, lang)
+        catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        write_catalog(catalog, path)
+        written.append(path)
+    return written
+
+
+def compile_catalogs(root: Path | None = None) -> list[Path]:
+    """Write messages.mo beside every messages.po (fuzzy entries are left out)."""
+    written = []
+    for lang in catalog_locales(root):
+        path = po_path(lang, root)
+        mo = path.with_suffix(".mo")
+        write_catalog(read_catalog(path, lang), mo, mo=True)
+        written.append(mo)
+    return written
+
+
+def compiled_bytes(path: Path, lang: str) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalog(path, lang), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+# --- check and stats -------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+_MARKUP = re.compile(r"</?[A-Za-z][^>]*>|&[a-z]+;")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    error: bool
+
+    def __str__(self) -> str:
+        kind = "error" if self.error else "warning"
+        return f"{self.path}:{self.line}: {kind}: {self.message}"
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
+
+
+def headers(catalog: Catalog) -> dict[str, str]:
+    return {k: v for k, v in catalog.mime_headers}
+
+
+def is_complete(catalog: Catalog) -> bool:
+    return headers(catalog).get("X-Consent-Complete", "").strip().lower() == "yes"
+
+
+def check(lang: str, root: Path | None = None) -> list[Problem]:
+    """Every problem of one catalog, each with file and line."""
+    path = po_path(lang, root)
+    catalog = read_catalog(path, lang)
+    template = read_catalog(pot_path(root))
+    complete = is_complete(catalog)
+    problems: list[Problem] = []
+
+    def add(message: Message | None, text: str, error: bool) -> None:
+        line = getattr(message, "lineno", None) or 1
+        problems.append(Problem(path, line, text, error))
+
+    expected_forms = len(Locale.parse(lang, sep="-").plural_form.tags | {"other"})
+    if catalog.num_plurals != expected_forms:
+        add(
+            None,
+            f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {lang} has {expected_forms}",
+            True,
+        )
+
+    for message in catalog:
+        if not message.id:
+            continue
+        sources = _forms(message.id)
+        key = sources[0]
+        if template.get(message.id) is None:
+            add(message, f"stale: {key!r} is no longer in messages.pot (run update)", True)
+        if message.previous_id:
+            add(message, f"stale: the English of {key!r} changed since it was translated", True)
+        if message.fuzzy:
+            add(message, f"fuzzy: {key!r} needs a translator's check", complete)
+        strings = _forms(message.string)
+        if not any(strings):
+            add(message, f"missing: {key!r} is not translated", complete)
+            continue
+        if message.pluralizable and len(strings) != catalog.num_plurals:
+            add(
+                message,
+                f"{key!r} has {len(strings)} plural forms; the catalog needs {catalog.num_plurals}",
+                True,
+            )
+        wanted = placeholders(sources[-1])
+        for index, translated in enumerate(strings):
+            if not translated:
+                add(message, f"missing: plural form {index} of {key!r}", complete)
+                continue
+            got = placeholders(translated)
+            if sorted(set(got)) != sorted(set(wanted)):
+                add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True)
+            if _MARKUP.search(translated) and not any(_MARKUP.search(s) for s in sources):
+                add(message, f"markup in the translation of {key!r}: {translated!r}", True)
+    for message in template:
+        if message.id and catalog.get(message.id) is None:
+            add(
+                None,
+                f"missing: {message.id!r} is in messages.pot but not here (run update)",
+                complete,
+            )
+    mo = path.with_suffix(".mo")
+    if not mo.exists() or mo.read_bytes() != compiled_bytes(path, lang):
+        add(None, f"{mo.name} is missing or older than {path.name} (run compile)", True)
+    return problems
+
+
+@dataclass(frozen=True)
+class Coverage:
+    lang: str
+    total: int
+    translated: int
+    fuzzy: int
+    complete: bool
+    reviewed_by: str
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.translated / self.total if self.total else 100.0
+
+
+def stats(root: Path | None = None) -> list[Coverage]:
+    template = read_catalog(pot_path(root))
+    total = sum(1 for m in template if m.id)
+    result = []
+    for lang in catalog_locales(root):
+        catalog = read_catalog(po_path(lang, root), lang)
+        ours = [m for m in catalog if m.id and template.get(m.id) is not None]
+        translated = sum(1 for m in ours if not m.fuzzy and _translated(m))
+        fuzzy = sum(1 for m in ours if m.fuzzy)
+        result.append(
+            Coverage(
+                lang,
+                total,
+                translated,
+                fuzzy,
+                is_complete(catalog),
+                headers(catalog).get("X-Consent-Reviewed-By", "").strip(),
+            )
+        )
+    return result
+
+
+def _translated(message: Message) -> bool:
+    return all(_forms(message.string))
+
+
+def _forms(value: object) -> tuple[str, ...]:
+    """A message's id or string as a tuple: one item, or one per plural form."""
+    if isinstance(value, tuple | list):
+        return tuple(str(v or "") for v in value)
+    return (str(value or ""),)
