@@ -7,10 +7,16 @@ translators in Poedit, Weblate or any PO editor. Compiled ``messages.mo``
 files are committed beside them, so an installed consent needs no build step,
 and ``check`` (and the tests) fail when one is older than its ``.po``.
 
-Each catalog says in its header whether it is complete (``X-Consent-Complete:
-yes``: every entry must be translated) and who reviewed it
-(``X-Consent-Reviewed-By`` and ``X-Consent-Reviewed-On``); packets from an
-unreviewed catalog carry a banner.
+Each catalog says in its header comment whether it is complete (every entry
+must then be translated) and who reviewed it, and when::
+
+    # Complete: yes
+    # Reviewed-By: Dr. Ana López, medical interpreter
+    # Reviewed-On: 2026-12-01
+
+(Header comments survive Babel, Poedit and ``consent locales update``; custom
+``X-`` header fields would not.) Packets from an unreviewed catalog carry a
+banner.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, unescape, write_po
 
 from . import __version__
 from .errors import ConsentError, InputError
@@ -153,6 +160,40 @@ def write_pot(root: Path | None = None) -> Path:
     return path
 
 
+STATUS_COMMENT = """\
+# Translations of consent's packets into LANGUAGE.
+#
+# Status, read by 'consent locales check' and printed on packets:
+# Complete: no
+# Reviewed-By:
+# Reviewed-On:"""
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    complete: bool
+    reviewed_by: str
+    reviewed_on: str
+
+
+def review_status(po: Path) -> ReviewStatus:
+    """The status lines of a catalog's header comment (see the module docstring)."""
+    fields = {"complete": "", "reviewed-by": "", "reviewed-on": ""}
+    try:
+        text = po.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        name, _, value = line.lstrip("# ").partition(":")
+        if name.strip().lower() in fields:
+            fields[name.strip().lower()] = value.strip()
+    return ReviewStatus(
+        fields["complete"].lower() == "yes", fields["reviewed-by"], fields["reviewed-on"]
+    )
+
+
 def init(lang: str, root: Path | None = None) -> Path:
     """Start a catalog for ``lang`` from messages.pot, marked unreviewed and incomplete."""
     try:
@@ -169,21 +210,15 @@ def init(lang: str, root: Path | None = None) -> Path:
         version=__version__,
         creation_date=_POT_DATE,
         fuzzy=False,
+        header_comment=STATUS_COMMENT.replace(
+            "LANGUAGE", Locale.parse(lang, sep="-").english_name or lang
+        ),
     )
     for message in template:
         if message.id:
             catalog.add(message.id, None, message.locations, auto_comments=message.auto_comments)
-    _set_review_headers(catalog, complete=False)
     write_catalog(catalog, path)
     return path
-
-
-def _set_review_headers(catalog: Catalog, complete: bool) -> None:
-    headers = dict(catalog.mime_headers)
-    headers.setdefault("X-Consent-Complete", "yes" if complete else "no")
-    headers.setdefault("X-Consent-Reviewed-By", "")
-    headers.setdefault("X-Consent-Reviewed-On", "")
-    catalog.mime_headers = list(headers.items())
 
 
 def update(root: Path | None = None) -> list[Path]:
@@ -238,27 +273,24 @@ def placeholders(text: str) -> list[str]:
     return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
 
 
-def headers(catalog: Catalog) -> dict[str, str]:
-    return {k: v for k, v in catalog.mime_headers}
-
-
-def is_complete(catalog: Catalog) -> bool:
-    return headers(catalog).get("X-Consent-Complete", "").strip().lower() == "yes"
-
-
 def check(lang: str, root: Path | None = None) -> list[Problem]:
     """Every problem of one catalog, each with file and line."""
     path = po_path(lang, root)
-    catalog = read_catalog(path, lang)
+    try:
+        catalog = read_catalog(path, lang)
+    except ConsentError as error:
+        line = re.search(r" on (\d+)\)$", str(error))
+        return [Problem(path, int(line.group(1)) if line else 1, str(error), True)]
     template = read_catalog(pot_path(root))
-    complete = is_complete(catalog)
+    complete = review_status(path).complete
+    changed = _with_previous_msgid(path)
     problems: list[Problem] = []
 
     def add(message: Message | None, text: str, error: bool) -> None:
         line = getattr(message, "lineno", None) or 1
         problems.append(Problem(path, line, text, error))
 
-    expected_forms = len(Locale.parse(lang, sep="-").plural_form.tags | {"other"})
+    expected_forms = get_plural(lang.replace("-", "_")).num_plurals
     if catalog.num_plurals != expected_forms:
         add(
             None,
@@ -273,7 +305,7 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         key = sources[0]
         if template.get(message.id) is None:
             add(message, f"stale: {key!r} is no longer in messages.pot (run update)", True)
-        if message.previous_id:
+        if key in changed:
             add(message, f"stale: the English of {key!r} changed since it was translated", True)
         if message.fuzzy:
             add(message, f"fuzzy: {key!r} needs a translator's check", complete)
@@ -329,21 +361,38 @@ def stats(root: Path | None = None) -> list[Coverage]:
     total = sum(1 for m in template if m.id)
     result = []
     for lang in catalog_locales(root):
-        catalog = read_catalog(po_path(lang, root), lang)
+        path = po_path(lang, root)
+        catalog = read_catalog(path, lang)
         ours = [m for m in catalog if m.id and template.get(m.id) is not None]
         translated = sum(1 for m in ours if not m.fuzzy and _translated(m))
         fuzzy = sum(1 for m in ours if m.fuzzy)
-        result.append(
-            Coverage(
-                lang,
-                total,
-                translated,
-                fuzzy,
-                is_complete(catalog),
-                headers(catalog).get("X-Consent-Reviewed-By", "").strip(),
-            )
-        )
+        status = review_status(path)
+        result.append(Coverage(lang, total, translated, fuzzy, status.complete, status.reviewed_by))
     return result
+
+
+def _with_previous_msgid(po: Path) -> set[str]:
+    """Entries carrying a ``#| msgid`` line: their English changed after translation.
+
+    (Babel reads PO files without these lines, so they are found here.)
+    """
+    found: set[str] = set()
+    previous = False
+    current: list[str] | None = None
+    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
+        if current is not None and line.startswith('"'):
+            current.append(unescape(line))
+            continue
+        if current is not None:
+            found.add("".join(current))
+            current, previous = None, False
+        if line.startswith("#| msgid "):
+            previous = True
+        elif line.startswith("msgid ") and previous:
+            current = [unescape(line[len("msgid ") :])]
+        elif not line.strip():
+            previous = False
+    return found
 
 
 def _translated(message: Message) -> bool:

@@ -8,7 +8,7 @@ inside the commands that need them, so ``consent --help`` answers at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -364,7 +364,109 @@ def tables_schema() -> None:
     typer.echo(json.dumps(RiskTable.model_json_schema(by_alias=True), indent=2))
 
 
-def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+locales_app = typer.Typer(
+    help="Translation catalogs: extract, init, update, compile, check, stats.",
+    no_args_is_help=True,
+)
+app.add_typer(locales_app, name="locales")
+
+LocalesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--locales",
+        help="The locales folder (default: the bundled one).",
+        file_okay=False,
+        exists=True,
+    ),
+]
+
+
+@locales_app.command("extract")
+def locales_extract(locales: LocalesOption = None) -> None:
+    """Write messages.pot: every English string of the packet wording, templates and tables."""
+    with _user_errors():
+        from .catalogs import write_pot
+
+        path = write_pot(locales)
+    typer.echo(f"Wrote {path}")
+
+
+@locales_app.command("init")
+def locales_init(
+    lang: Annotated[str, typer.Argument(metavar="LANG", help="Language code, e.g. es or pt-BR.")],
+    locales: LocalesOption = None,
+) -> None:
+    """Start a catalog for a new language from messages.pot."""
+    with _user_errors():
+        from .catalogs import init
+
+        path = init(lang, locales)
+    typer.echo(f"Wrote {path}")
+
+
+@locales_app.command("update")
+def locales_update(locales: LocalesOption = None) -> None:
+    """Merge messages.pot into every catalog (changed strings become fuzzy)."""
+    with _user_errors():
+        from .catalogs import update
+
+        for path in update(locales):
+            typer.echo(f"Updated {path}")
+
+
+@locales_app.command("compile")
+def locales_compile(locales: LocalesOption = None) -> None:
+    """Write messages.mo beside every messages.po."""
+    with _user_errors():
+        from .catalogs import compile_catalogs
+
+        for path in compile_catalogs(locales):
+            typer.echo(f"Wrote {path}")
+
+
+@locales_app.command("check")
+def locales_check(
+    langs: Annotated[
+        list[str] | None, typer.Argument(metavar="[LANG]...", help="Default: every catalog.")
+    ] = None,
+    locales: LocalesOption = None,
+) -> None:
+    """List every problem of the catalogs; exit 1 if any is an error."""
+    with _user_errors():
+        from .catalogs import catalog_locales, check
+
+        errors = 0
+        for lang in langs or catalog_locales(locales):
+            problems = check(lang, locales)
+            errors += sum(p.error for p in problems)
+            for problem in problems:
+                typer.echo(str(problem), err=True)
+            typer.echo(f"{lang}: {len(problems)} problem(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
+@locales_app.command("stats")
+def locales_stats(locales: LocalesOption = None) -> None:
+    """How much of each catalog is translated, and whether it is reviewed."""
+    with _user_errors():
+        from .catalogs import stats
+
+        rows = [
+            (
+                c.lang,
+                f"{c.translated}/{c.total}",
+                f"{c.percent:.0f}%",
+                str(c.fuzzy),
+                "yes" if c.complete else "no",
+                c.reviewed_by or "not reviewed",
+            )
+            for c in stats(locales)
+        ]
+    _print_table(("locale", "translated", "coverage", "fuzzy", "complete", "reviewed by"), rows)
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -87,18 +87,15 @@ class Localizer:
         return "rtl" if self.babel_locale.character_order == "right-to-left" else "ltr"
 
     @property
-    def catalog_info(self) -> dict[str, str]:
-        """The catalog's PO header fields (lower-case names), empty for English."""
-        return dict(self.translations.info()) if hasattr(self.translations, "info") else {}
-
-    @property
     def reviewed(self) -> bool:
         """English needs no review; a catalog is reviewed when its header names a reviewer."""
         if self.locale == SOURCE_LOCALE:
             return True
         if self.locale == PSEUDO_LOCALE:
             return False
-        return bool(self.catalog_info.get("x-consent-reviewed-by", "").strip())
+        from .catalogs import po_path, review_status
+
+        return bool(review_status(po_path(self.locale, self.root)).reviewed_by)
 
     def _has(self, key: object) -> bool:
         catalog = getattr(self.translations, "_catalog", None)
