@@ -139,7 +139,15 @@ def write_catalog(catalog: Catalog, path: Path, *, mo: bool = False) -> None:
     if mo:
         write_mo(buffer, catalog, use_fuzzy=False)
     else:
-        write_po(buffer, catalog, width=100, sort_output=True, include_previous=True)
+        # Obsolete entries are dropped: git keeps the history, translators a clean file.
+        write_po(
+            buffer,
+            catalog,
+            width=100,
+            sort_output=True,
+            include_previous=True,
+            ignore_obsolete=True,
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())
 

@@ -12,6 +12,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from .resources import templates_dir
+
+# Fontconfig reads this when WeasyPrint first starts it: with an empty
+# configuration only the @font-face fonts of our stylesheet exist, so no system
+# font can stand in for a missing glyph and packets look the same everywhere.
+# A FONTCONFIG_FILE set by the user is respected.
+os.environ.setdefault("FONTCONFIG_FILE", str(templates_dir() / "fonts" / "fonts.conf"))
+
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse

@@ -186,7 +186,7 @@ def render_icon_array(
         loc,
         freq,
         event or loc.gettext("are affected"),
-        non_event or loc.gettext("are not" if event is None else "do not"),
+        non_event or (loc.gettext("are not") if event is None else loc.gettext("do not")),
     )
     if out is None:
         return standalone_svg(freq, sentences, rtl=loc.direction == "rtl")

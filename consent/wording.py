@@ -68,18 +68,24 @@ def event_sentences(
     return sentences
 
 
+def people_count(loc: Localizer, n: int) -> str:
+    """ "1 person", "5 people": the count with its noun in the right plural form
+    (Polish: 1 osoba, 2 osoby, 5 osób, 22 osoby)."""
+    return loc.ngettext("%(num)s person", "%(num)s people", n)
+
+
 def icon_array_description(loc: Localizer, freq: Frequency) -> str:
     """What an icon array shows, figure by figure, for its SVG description."""
     events = freq.numerator
     high = freq.high if freq.high is not None else events
     return loc.gettext(
-        "A picture of %(total)s people. Solid figures, it happens: %(events)s. "
-        "Striped figures, it might happen: %(range)s. "
-        "Hollow figures, it does not happen: %(none)s.",
-        total=loc.number(freq.denominator),
-        events=loc.number(events),
-        range=loc.number(high - events),
-        none=loc.number(freq.denominator - high),
+        "A picture of %(total)s: %(events)s shown as solid figures (it happens), "
+        "%(range)s as striped figures (it might happen) and %(none)s as hollow figures "
+        "(it does not happen).",
+        total=people_count(loc, freq.denominator),
+        events=people_count(loc, events),
+        range=people_count(loc, high - events),
+        none=people_count(loc, freq.denominator - high),
     )
 
 

@@ -54,7 +54,7 @@ def test_render_writes_a_packet(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "Wrote packet.pdf (bariatric-revision 2026.2, reference)" in result.stderr
+    assert "Wrote packet.pdf (bariatric-revision 2026.2, reference, en)" in result.stderr
     text = pdftotext(tmp_path / "packet.pdf")
     assert "Patient name Alex Doe" in text and "about 5 in 100 have a serious leak" in text
 

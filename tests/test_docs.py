@@ -14,6 +14,12 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 COMMANDS = [
     ["render"],
     ["icon-array"],
+    ["locales", "extract"],
+    ["locales", "init"],
+    ["locales", "update"],
+    ["locales", "compile"],
+    ["locales", "check"],
+    ["locales", "stats"],
     ["tables", "list"],
     ["tables", "validate"],
     ["tables", "show"],

@@ -146,9 +146,7 @@ def test_extract_finds_templates_python_and_table_strings():
     for expected in [
         "Patient name",
         "Signatures",
-        "A picture of %(total)s people. Solid figures, "
-        "it happens: %(events)s. Striped figures, it might happen: %(range)s. "
-        "Hollow figures, it does not happen: %(none)s.",
+        "%(num)s person",
         "have a serious leak from a staple line",
         "people having a revision operation",
         "Any eating disorder is treated first.",

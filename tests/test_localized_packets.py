@@ -1,0 +1,141 @@
+"""Packets in Spanish, Polish and Arabic, read back from the PDF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consent.errors import InputError
+from consent.i18n import Localizer
+from consent.packet import render_packet
+from consent.render import outcome_views, packet_html
+from consent.tables import load_table
+
+from pdftools import pdftotext, run_tool
+from test_pdf import bundled_font_names
+
+LOCALES = ["es", "pl", "ar"]
+
+
+@pytest.fixture(scope="module")
+def packets(tmp_path_factory, table, alex) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("localized")
+    out = {}
+    for lang in ["en", *LOCALES]:
+        out[lang] = folder / f"{lang}.pdf"
+        render_packet(table, *alex, out[lang], locale=lang)
+    return out
+
+
+def frequency_numbers(html: str) -> list[str]:
+    sentences = re.findall(r'<p class="frequency">([^<]*)</p>', html)
+    return [
+        n.replace(",", "").replace(".", "").replace("\u00a0", "")
+        for s in sentences
+        for n in re.findall(r"\d[\d,.\u00a0]*\d|\d", s)
+    ]
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_the_numbers_are_the_english_packet_numbers(lang, table, alex):
+    english = frequency_numbers(packet_html(table, *alex, Localizer("en")))
+    assert frequency_numbers(packet_html(table, *alex, Localizer(lang))) == english
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_pdf_declares_its_language_and_embeds_only_bundled_fonts(lang, packets):
+    reader = PdfReader(packets[lang])
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    fonts = run_tool("pdffonts", str(packets[lang])).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
+    names = {line.split()[0].split("+")[-1] for line in fonts}
+    # Arabic has no italic: its italic face is the bundled regular (see style.css).
+    assert names <= bundled_font_names() | {"Noto-Sans-Arabic-Italic"}
+
+
+@pytest.mark.parametrize("lang", ["es", "pl"])
+def test_latin_script_packets_read_in_their_language(lang, packets, table):
+    text = pdftotext(packets[lang])
+    loc = Localizer(lang)
+    for english in ("Signatures", "Where these numbers come from", "Patient name"):
+        assert loc.gettext(english) != english
+        assert loc.gettext(english) in text
+    first_leak = outcome_views(table, loc)[0].options[0].sentences[0]
+    assert first_leak in text
+    assert "Translation not yet reviewed." in text
+
+
+def test_arabic_packet_is_right_to_left_in_arabic_script(packets, table, alex):
+    text = pdftotext(packets["ar"])
+    assert len(re.findall(r"[\u0600-\u06FF]", text)) > 500
+    assert "Noto-Sans-Arabic" in run_tool("pdffonts", str(packets["ar"]))
+    html = packet_html(table, *alex, Localizer("ar"))
+    assert '<html lang="ar" dir="rtl">' in html and 'href="rtl.css"' in html
+    # The icon arrays start from the right-hand edge (R9, mirrored).
+    first = re.search(r'<svg [^>]*class="icon-array icon-array-100".*?</svg>', html, re.S).group(0)
+    event_x = [int(x) for x in re.findall(r'<text x="(\d+)"[^>]*data-kind="event"', first)]
+    assert event_x and min(event_x) >= 50
+
+
+@pytest.mark.parametrize(
+    ("n", "polish"),
+    [
+        (1, "1 osoba"),
+        (2, "2 osoby"),
+        (5, "5 osób"),
+        (22, "22 osoby"),
+        (12, "12 osób"),
+        (1000, "1\u00a0000 osób"),
+    ],
+)
+def test_polish_counts_people_with_the_cldr_plural_forms(n, polish):
+    from consent.wording import people_count
+
+    assert people_count(Localizer("pl"), n) == polish
+
+
+@pytest.mark.parametrize("tag", ["es-MX", "es-419", "pl-PL", "ar-EG"])
+def test_regional_tags_pick_the_language_catalog(tag):
+    assert Localizer(tag).locale == tag.split("-")[0]
+
+
+def test_an_unreviewed_translation_can_be_refused(tmp_path, table, alex):
+    with pytest.raises(InputError, match="the es translation has not been reviewed"):
+        render_packet(table, *alex, tmp_path / "x.pdf", locale="es", require_reviewed=True)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_string_without_translation_prints_in_english_and_is_reported(tmp_path, alex):
+    from test_tables import VALID
+
+    folder = tmp_path / "tables" / "test-procedure"
+    folder.mkdir(parents=True)
+    (folder / "1.yaml").write_text(VALID)
+    table = load_table("test-procedure", roots=[tmp_path / "tables"])
+    loc = Localizer("es")
+    html = packet_html(table, *alex, loc)
+    assert "have a leak" in loc.fallbacks and "Test procedure" in loc.fallbacks
+    assert "Test procedure" in html
+    assert "Signatures" not in loc.fallbacks
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_every_bundled_table_renders_in_every_language(lang, tmp_path, alex):
+    for procedure in (
+        "salvage-lung-resection",
+        "pelvic-exenteration-recurrent-rectal",
+        "watch-and-wait-rectal",
+    ):
+        loc = Localizer(lang)
+        render_packet(load_table(procedure), *alex, tmp_path / f"{procedure}.pdf", locale=loc)
+        assert not loc.fallbacks, sorted(loc.fallbacks)
+
+
+def test_pseudo_locale_renders_with_every_string_marked(tmp_path, table, alex):
+    loc = Localizer("en-XA")
+    html = packet_html(table, *alex, loc)
+    headings = re.findall(r"<h[123][^>]*>([^<]*)", html)
+    assert headings and all(h.startswith("[") for h in headings if h.strip())
