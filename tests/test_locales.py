@@ -179,3 +179,13 @@ def test_pseudo_locale_marks_every_string_and_keeps_placeholders():
 @pytest.mark.parametrize(("tag", "chosen"), [("en", "en"), ("en-GB", "en"), ("en-XA", "en-XA")])
 def test_bcp47_tags_pick_the_best_catalog(tag, chosen):
     assert Localizer(tag).locale == chosen
+
+
+@pytest.mark.parametrize("lang", ["es", "pl", "ar"])
+def test_shipped_catalogs_are_complete_current_and_marked_unreviewed(lang):
+    from consent.catalogs import po_path, review_status
+
+    assert check(lang) == []
+    status = review_status(po_path(lang))
+    assert status.complete and status.reviewed_by == ""
+    assert not Localizer(lang).reviewed
