@@ -147,6 +147,15 @@ def render(
         bool,
         typer.Option("--require-reviewed", help="Refuse a translation that has not been reviewed."),
     ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="A folder of templates and assets that replace the bundled ones by name.",
+            file_okay=False,
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Write a consent packet for one patient as a PDF."""
     roots = _roots(tables, no_bundled_tables)
@@ -169,6 +178,7 @@ def render(
             locale=locale,
             variant=pdf_variant,
             require_reviewed=require_reviewed,
+            templates=templates,
         )
     if used.fallbacks:
         _warn(

@@ -9,8 +9,7 @@ from .files import check_writable
 from .i18n import Localizer
 from .patient import Encounter, Patient
 from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, write_pdf
-from .render import packet_html
-from .resources import templates_dir
+from .render import packet_html, template_folders
 from .tables import RiskTable
 
 
@@ -23,6 +22,7 @@ def render_packet(
     locale: str | Localizer = "en",
     variant: str = DEFAULT_VARIANT,
     require_reviewed: bool = False,
+    templates: Path | None = None,
 ) -> Localizer:
     """Write the consent packet for ``patient`` from ``table`` to ``out`` (atomically).
 
@@ -40,6 +40,7 @@ def render_packet(
             "its packets cannot be used while --require-reviewed is set"
         )
     check_writable(out)
-    html = packet_html(table, patient, encounter, localizer)
-    write_pdf(html, out, base_dir=templates_dir(), variant=variant)
+    html = packet_html(table, patient, encounter, localizer, templates=templates)
+    folders = list(template_folders(templates))
+    write_pdf(html, out, base_dir=folders[0], variant=variant, asset_roots=folders)
     return localizer

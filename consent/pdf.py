@@ -45,7 +45,10 @@ class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
     """Serves files under the given folders and refuses every other URL.
 
     A packet must never reach the network or read arbitrary files: its look
-    cannot depend on the machine, and a template cannot leak anything.
+    cannot depend on the machine, and a template cannot leak anything. The
+    folders overlay each other: a relative URL resolved against the first one
+    (an institution's templates) falls back to the same path in the next (the
+    bundled templates), so an override replaces only the files it has.
     """
 
     def __init__(self, roots: list[Path]) -> None:
@@ -55,11 +58,25 @@ class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme == "file":
-            path = Path(url2pathname(parts.path)).resolve()
-            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+            path = self._find(Path(url2pathname(parts.path)))
+            if path is not None:
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
         raise PermissionError(f"refused to fetch {url} (only the packet's own assets are allowed)")
+
+    def _find(self, asked: Path) -> Path | None:
+        absolute = Path(os.path.abspath(asked))
+        relative = next(
+            (absolute.relative_to(r) for r in self.roots if absolute.is_relative_to(r)), None
+        )
+        if relative is None:
+            return None
+        for root in self.roots:
+            candidate = (root / relative).resolve()
+            # resolve() follows symlinks: the file itself must also be inside the root.
+            if candidate.is_relative_to(root) and candidate.is_file():
+                return candidate
+        return None
 
 
 def pdf_bytes(

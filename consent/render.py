@@ -52,12 +52,18 @@ class OutcomeView:
         return any(o.figure is not None and "icon-array-1000" in o.figure for o in self.options)
 
 
+def template_folders(custom: Path | None = None) -> tuple[Path, ...]:
+    """An institution's templates (if any) first, then the bundled ones: a template
+    or asset with the same name in the first folder replaces the bundled one."""
+    return (custom, templates_dir()) if custom is not None else (templates_dir(),)
+
+
 @lru_cache(maxsize=16)
-def environment(folder: Path) -> jinja2.Environment:
-    """A Jinja environment for one template folder, built once per process (it caches
+def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    """A Jinja environment for template folders, built once per process (it caches
     compiled templates); each render installs its own language's gettext."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -173,6 +179,10 @@ def packet_context(
         "risk_pictures": _has_icon_arrays(v for v in views if not v.benefit),
         "result_pictures": _has_icon_arrays(v for v in views if v.benefit),
         "single_option": len(table.options) == 1,
+        "language_name": loc.babel_locale.get_display_name(loc.babel_locale) or loc.locale,
+        "teach_back": [
+            loc.gettext(o.label) for o in table.outcomes if o.kind == "event" and not o.benefit
+        ][:3],
         "indications": [loc.gettext(t) for t in table.indications],
         "differences": [loc.gettext(t) for t in table.differences],
         "alternatives": [loc.gettext(t) for t in table.alternatives],
@@ -196,16 +206,16 @@ def packet_html(
     a character the bundled fonts cannot print.
     """
     loc = loc or Localizer()
-    folder = templates or templates_dir()
+    folders = template_folders(templates)
     check_dates(patient, encounter)
-    env = environment(folder)
+    env = environment(folders)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         loc.translate, loc.translate_plural, newstyle=True
     )
     html = env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
     check_coverage(
         html,
-        folder / "fonts",
+        templates_dir() / "fonts",
         loc.locale,
         {
             "patient name": patient.name,
