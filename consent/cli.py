@@ -138,7 +138,7 @@ def render(
     no_bundled_tables: NoBundledOption = False,
     allow_draft: AllowDraftOption = False,
     pdf_variant: Annotated[
-        str, typer.Option(help="pdf/ua-1 (tagged, accessible) or plain.")
+        str, typer.Option(help="pdf/ua-1 (tagged, accessible), pdf/a-3b (archival) or plain.")
     ] = "pdf/ua-1",
     locale: Annotated[
         str, typer.Option(help="Language of the packet, a BCP 47 tag: es, es-MX, ar, pl, en-XA.")
@@ -229,6 +229,31 @@ def icon_array_command(
         typer.echo(svg, nl=False)
     else:
         typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def verify(
+    packet: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PACKET", help="A PDF made by consent.", dir_okay=False, exists=True
+        ),
+    ],
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+) -> None:
+    """Check a packet: its risk table still matches and its pages were not changed."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .provenance import verify as verify_packet
+
+        checks = verify_packet(packet, roots)
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    verified = all(check.ok for check in checks)
+    typer.echo(f"{packet}: {'verified' if verified else 'NOT verified'}")
+    if not verified:
+        raise typer.Exit(1)
 
 
 tables_app = typer.Typer(help="List, check, show and compare risk tables.", no_args_is_help=True)

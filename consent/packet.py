@@ -9,6 +9,7 @@ from .files import check_writable
 from .i18n import Localizer
 from .patient import Encounter, Patient
 from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, write_pdf
+from .provenance import provenance
 from .render import packet_html, template_folders
 from .tables import RiskTable
 
@@ -42,5 +43,14 @@ def render_packet(
     check_writable(out)
     html = packet_html(table, patient, encounter, localizer, templates=templates)
     folders = list(template_folders(templates))
-    write_pdf(html, out, base_dir=folders[0], variant=variant, asset_roots=folders)
+    record = provenance(table, localizer, folders, templates is not None, variant)
+    write_pdf(
+        html,
+        out,
+        base_dir=folders[0],
+        variant=variant,
+        asset_roots=folders,
+        provenance=record,
+        created=encounter.date,
+    )
     return localizer

@@ -6,9 +6,12 @@ WeasyPrint is imported here and nowhere else, so commands that do not render
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import mimetypes
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -20,14 +23,18 @@ from .resources import templates_dir
 # A FONTCONFIG_FILE set by the user is respected.
 os.environ.setdefault("FONTCONFIG_FILE", str(templates_dir() / "fonts" / "fonts.conf"))
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import RenderError
 from .files import write_atomically
+from .provenance import ATTACHMENT_NAME, PLACEHOLDER, content_digest, to_json
 
-PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "plain": None}
+PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3b": "pdf/a-3b", "plain": None}
+"""pdf/ua-1: tagged and accessible (the default); pdf/a-3b: archival, for the
+medical record (also tagged); plain: neither."""
 DEFAULT_VARIANT = "pdf/ua-1"
 
 _font_config: FontConfiguration | None = None
@@ -85,20 +92,72 @@ def pdf_bytes(
     base_dir: Path,
     variant: str = DEFAULT_VARIANT,
     asset_roots: list[Path] | None = None,
+    provenance: dict[str, Any] | None = None,
+    created: dt.date | None = None,
 ) -> bytes:
-    """Lay out ``html`` (relative URLs resolve against ``base_dir``) and return the PDF."""
+    """Lay out ``html`` (relative URLs resolve against ``base_dir``) and return the PDF.
+
+    With ``provenance``, the record is attached as consent-provenance.json and
+    its content digest filled in from the finished pages.
+    """
     fetcher = AssetsOnlyFetcher(asset_roots or [base_dir])
     document = weasyprint.HTML(string=html, base_url=str(base_dir) + os.sep, url_fetcher=fetcher)
+    options: dict[str, Any] = {}
+    if provenance is not None:
+        when = dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), dt.UTC)
+        options["attachments"] = [
+            weasyprint.Attachment(
+                string=to_json(provenance),
+                name=ATTACHMENT_NAME,
+                description="How this packet was made (no patient data)",
+                created=when,
+                modified=when,
+                relationship="Supplement",
+            )
+        ]
+        options["finisher"] = _fill_content_digest
     try:
         result: bytes = document.write_pdf(
             font_config=font_config(),
             pdf_variant=PDF_VARIANTS[variant],
-            pdf_tags=True,
+            pdf_tags=variant != "plain",
+            **options,
         )
     except FatalURLFetchingError as error:
         cause = error.__cause__ or error
         raise RenderError(f"the packet could not be laid out: {cause}") from None
     return result
+
+
+def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:
+    """Replace the provenance placeholder with the digest of the finished pages.
+
+    Runs after WeasyPrint built the PDF objects and before it writes them: the
+    page content streams are final, and the placeholder has the digest's length,
+    so only the attachment's MD5 checksum needs updating.
+    """
+    by_number = {obj.number: obj for obj in pdf.objects if getattr(obj, "number", None)}
+
+    def target(reference: object) -> Any:
+        # pydyf writes references as "N 0 R" (Kids lists them as N, 0, "R").
+        return by_number[int(str(pydyf._to_bytes(reference).decode()).split()[0])]
+
+    contents = []
+    for number in pdf.pages["Kids"][::3]:
+        stream = target(by_number[number]["Contents"])
+        contents.append(b"\n".join(pydyf._to_bytes(item) for item in stream.stream))
+    digest = content_digest(contents).encode()
+    placeholder = PLACEHOLDER.encode()
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile":
+            data = b"".join(pydyf._to_bytes(item) for item in obj.stream)
+            if placeholder in data:
+                data = data.replace(placeholder, digest)
+                obj.stream = [data]
+                extra["Params"]["CheckSum"] = (
+                    f"<{hashlib.md5(data, usedforsecurity=False).hexdigest()}>"
+                )
 
 
 def write_pdf(
@@ -108,8 +167,16 @@ def write_pdf(
     base_dir: Path,
     variant: str = DEFAULT_VARIANT,
     asset_roots: list[Path] | None = None,
+    provenance: dict[str, Any] | None = None,
+    created: dt.date | None = None,
 ) -> None:
     """Render ``html`` and write the PDF to ``out`` atomically."""
-    write_atomically(
-        pdf_bytes(html, base_dir=base_dir, variant=variant, asset_roots=asset_roots), out
+    data = pdf_bytes(
+        html,
+        base_dir=base_dir,
+        variant=variant,
+        asset_roots=asset_roots,
+        provenance=provenance,
+        created=created,
     )
+    write_atomically(data, out)

@@ -173,6 +173,7 @@ def packet_context(
         "date_of_birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
         "clinician": encounter.clinician,
         "date": loc.date(encounter.date),
+        "iso_date": encounter.date.isoformat(),
         "effective": loc.date(table.effective),
         "outcomes": views,
         # The icon-array legend is shown only in sections that have icon arrays.

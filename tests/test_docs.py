@@ -14,6 +14,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 COMMANDS = [
     ["render"],
     ["icon-array"],
+    ["verify"],
     ["locales", "extract"],
     ["locales", "init"],
     ["locales", "update"],

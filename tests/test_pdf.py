@@ -60,7 +60,12 @@ def test_every_page_names_the_table_version_and_the_patient(packet_pdf):
 def test_signature_lines_for_patient_clinician_interpreter_and_witness(packet_pdf):
     text = pdftotext(packet_pdf)
     signatures = text[text.index("Signatures") :]
-    for role in ("Patient Name", "Clinician Name", "written below. Name and language", "Witness Name"):
+    for role in (
+        "Patient Name",
+        "Clinician Name",
+        "written below. Name and language",
+        "Witness Name",
+    ):
         assert f"{role} Signature" in signatures
     assert "Interpreter I interpreted this packet and the conversation about it" in signatures
     assert len(re.findall(r"\bSignature\b", signatures)) == 4

@@ -1,0 +1,217 @@
+"""The packet as a document a consent office signs off: content order, tags, archival
+variant, reproducible bytes, provenance and `consent verify`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from typer.testing import CliRunner
+
+from consent.cli import app
+from consent.packet import render_packet
+from consent.provenance import ATTACHMENT_NAME
+from consent.tables import procedures
+
+from pdftools import pdftotext, run_tool
+
+SECTIONS = [
+    "Revision bariatric surgery",
+    "What this packet is for",
+    "Why this is being offered",
+    "What is different this time",
+    "Risks",
+    "Expected results",
+    "Other choices",
+    "Before the operation",
+    "Questions to ask your care team",
+    "What matters most to you",
+    "Signatures",
+    "Where these numbers come from",
+]
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), terminal_width=200)
+
+
+def headings(pdf: Path) -> list[str]:
+    """Struct-tree headings (H1-H3) in document order, read from the tagged PDF."""
+    root = PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not hasattr(node, "get"):
+            return
+        if str(node.get("/S", "")) in ("/H1", "/H2", "/H3"):
+            found.append(str(node["/S"]))
+        kids = node.get("/K")
+        if kids is not None:
+            walk(kids)
+
+    walk(root)
+    return found
+
+
+def figure_alts(pdf: Path) -> list[str]:
+    root = PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not hasattr(node, "get"):
+            return
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            alts.append(str(node["/Alt"]))
+        if node.get("/K") is not None:
+            walk(node["/K"])
+
+    walk(root)
+    return alts
+
+
+def test_sections_come_in_the_agreed_order(packet_pdf):
+    text = pdftotext(packet_pdf)
+    positions = [text.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_heading_hierarchy_is_tagged(packet_pdf):
+    found = headings(packet_pdf)
+    assert found[0] == "/H1" and found.count("/H1") == 1
+    assert found.count("/H2") >= len(SECTIONS) - 1
+
+
+def test_pdf_ua_is_tagged_with_language_and_title(packet_pdf):
+    info = run_tool("pdfinfo", str(packet_pdf))
+    assert "Tagged:          yes" in info
+    reader = PdfReader(packet_pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.metadata.title == "Consent information: Revision bariatric surgery"
+
+
+def test_every_icon_array_has_its_sentences_as_alt_text(packet_pdf):
+    alts = figure_alts(packet_pdf)
+    arrays = [a for a in alts if re.search(r"about \d+ in 100 ", a)]
+    assert len(arrays) == 4  # leak x2, bleeding and readmission for the revision
+    assert any(
+        a.startswith("Revision (redo) operation: Of people having a revision") for a in arrays
+    )
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path, table, alex):
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    render_packet(table, *alex, first)
+    render_packet(table, *alex, second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_dates_come_from_the_packet_not_the_clock(packet_pdf):
+    info = run_tool("pdfinfo", str(packet_pdf))
+    assert "CreationDate:    Mon Nov 30 00:00:00 2026 UTC" in info
+
+
+def test_provenance_attachment_describes_the_packet_without_patient_data(packet_pdf, table):
+    raw = PdfReader(packet_pdf).attachments[ATTACHMENT_NAME][0]
+    record = json.loads(raw)
+    assert record["table"] == {
+        "id": table.id,
+        "version": table.version,
+        "status": table.status,
+        "sha256": table.sha256,
+    }
+    assert record["language"]["locale"] == "en" and record["pdf_variant"] == "pdf/ua-1"
+    assert re.fullmatch(r"[0-9a-f]{64}", record["content_sha256"])
+    assert record["content_sha256"] != "0" * 64
+    for private in (b"Alex", b"MRN-0042", b"1980", b"Rivera"):
+        assert private not in raw
+
+
+def test_verify_accepts_an_untouched_packet(packet_pdf):
+    result = run("verify", str(packet_pdf))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].endswith(": verified")
+
+
+def test_verify_fails_when_the_pages_were_changed(packet_pdf, tmp_path):
+    writer = PdfWriter(clone_from=packet_pdf)
+    page = writer.pages[1]
+    contents = page["/Contents"].get_object()
+    contents.set_data(contents.get_data().replace(b"BT", b"BT 0 Tr", 1))
+    changed = tmp_path / "changed.pdf"
+    writer.write(changed)
+    result = run("verify", str(changed))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def test_verify_fails_when_the_risk_table_changed(packet_pdf, table, tmp_path):
+    folder = tmp_path / "tables" / table.id
+    folder.mkdir(parents=True)
+    shutil.copy(procedures()[table.id] / f"{table.version}.yaml", folder)
+    edited = folder / f"{table.version}.yaml"
+    edited.write_text(edited.read_text() + "# edited\n")
+    result = run("verify", str(packet_pdf), "--tables", str(tmp_path / "tables"))
+    assert result.exit_code == 1
+    assert "FAIL  risk table: bariatric-revision 2026.2 (reference) differs" in result.stdout
+
+
+def test_verify_refuses_a_pdf_without_provenance(tmp_path):
+    from consent.pdf import pdf_bytes
+    from consent.resources import templates_dir
+
+    plain = tmp_path / "other.pdf"
+    plain.write_bytes(pdf_bytes("<p>x</p>", base_dir=templates_dir()))
+    result = run("verify", str(plain))
+    assert result.exit_code == 1 and "not a consent packet" in result.stdout
+
+
+def test_verify_names_a_file_that_is_not_a_pdf(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("not a pdf")
+    result = run("verify", str(bad))
+    assert result.exit_code == 1 and "cannot be read as a PDF" in result.stderr
+
+
+def test_pdf_a3b_is_archival_and_verifiable(tmp_path, table, alex):
+    out = tmp_path / "archive.pdf"
+    render_packet(table, *alex, out, variant="pdf/a-3b")
+    reader = PdfReader(out)
+    assert reader.xmp_metadata is not None
+    xmp = reader.xmp_metadata.stream.get_data()
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert run("verify", str(out)).exit_code == 0
+    run_tool("qpdf", "--check", str(out))
+
+
+@pytest.mark.parametrize("variant", ["plain", "pdf/ua-1", "pdf/a-3b"])
+def test_every_variant_keeps_fonts_embedded(tmp_path, table, alex, variant):
+    out = tmp_path / "p.pdf"
+    render_packet(table, *alex, out, variant=variant)
+    fonts = run_tool("pdffonts", str(out)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
+
+
+def test_institution_templates_override_by_name(tmp_path, table, alex):
+    example = Path(__file__).resolve().parent.parent / "docs" / "custom-templates"
+    out = tmp_path / "custom.pdf"
+    render_packet(table, *alex, out, templates=example)
+    text = pdftotext(out)
+    assert "Example Hospital, Department of Surgery" in text and "Who to contact" in text
+    assert "about 5 in 100 have a serious leak" in text  # the rest is the bundled packet
+    record = json.loads(PdfReader(out).attachments[ATTACHMENT_NAME][0])
+    assert record["templates"]["custom"] is True
+    assert run("verify", str(out)).exit_code == 0
