@@ -119,7 +119,11 @@ def render(
     procedure: Annotated[
         str, typer.Argument(metavar="PROCEDURE", help="Procedure id, e.g. bariatric-revision.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the PDF.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the PDF.")] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also (or only) write the packet as one HTML file."),
+    ] = None,
     patient_name: Annotated[
         str | None, typer.Option(help="Patient's name (blank line if omitted).")
     ] = None,
@@ -158,6 +162,8 @@ def render(
     ] = None,
 ) -> None:
     """Write a consent packet for one patient as a PDF."""
+    if out is None and html is None:
+        raise typer.BadParameter("give --out for the PDF, --html for a preview, or both")
     roots = _roots(tables, no_bundled_tables)
     with _user_errors():
         from .patient import Encounter, Patient
@@ -179,6 +185,7 @@ def render(
             variant=pdf_variant,
             require_reviewed=require_reviewed,
             templates=templates,
+            html_out=html,
         )
     if used.fallbacks:
         _warn(
@@ -191,7 +198,10 @@ def render(
         )
     if not used.reviewed:
         _warn([f"the {used.locale} translation has not been reviewed; the packet says so"])
-    typer.echo(f"Wrote {out} ({table.id} {table.version}, {table.status}, {used.locale})", err=True)
+    written = " and ".join(str(path) for path in (out, html) if path is not None)
+    typer.echo(
+        f"Wrote {written} ({table.id} {table.version}, {table.status}, {used.locale})", err=True
+    )
 
 
 @app.command("icon-array")

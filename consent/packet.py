@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import InputError
-from .files import check_writable
+from .files import check_writable, write_text_atomically
+from .html_export import self_contained
 from .i18n import Localizer
 from .patient import Encounter, Patient
 from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, write_pdf
@@ -18,15 +19,18 @@ def render_packet(
     table: RiskTable,
     patient: Patient,
     encounter: Encounter,
-    out: Path,
+    out: Path | None,
     *,
     locale: str | Localizer = "en",
     variant: str = DEFAULT_VARIANT,
     require_reviewed: bool = False,
     templates: Path | None = None,
+    html_out: Path | None = None,
 ) -> Localizer:
     """Write the consent packet for ``patient`` from ``table`` to ``out`` (atomically).
 
+    With ``html_out`` the same packet is also written there as one
+    self-contained HTML file; ``out`` may then be None to write only that.
     Returns the Localizer used: its ``fallbacks`` are the strings that printed
     in English because the catalog lacked them.
     """
@@ -40,17 +44,22 @@ def render_packet(
             f"the {localizer.locale} translation has not been reviewed; "
             "its packets cannot be used while --require-reviewed is set"
         )
-    check_writable(out)
+    for target in (out, html_out):
+        if target is not None:
+            check_writable(target)
     html = packet_html(table, patient, encounter, localizer, templates=templates)
     folders = list(template_folders(templates))
-    record = provenance(table, localizer, folders, templates is not None, variant)
-    write_pdf(
-        html,
-        out,
-        base_dir=folders[0],
-        variant=variant,
-        asset_roots=folders,
-        provenance=record,
-        created=encounter.date,
-    )
+    if html_out is not None:
+        write_text_atomically(html_out, self_contained(html, folders))
+    if out is not None:
+        record = provenance(table, localizer, folders, templates is not None, variant)
+        write_pdf(
+            html,
+            out,
+            base_dir=folders[0],
+            variant=variant,
+            asset_roots=folders,
+            provenance=record,
+            created=encounter.date,
+        )
     return localizer

@@ -215,3 +215,18 @@ def test_institution_templates_override_by_name(tmp_path, table, alex):
     record = json.loads(PdfReader(out).attachments[ATTACHMENT_NAME][0])
     assert record["templates"]["custom"] is True
     assert run("verify", str(out)).exit_code == 0
+
+
+def test_html_preview_is_one_self_contained_file(tmp_path):
+    out = tmp_path / "packet.html"
+    result = run("render", "bariatric-revision", "--patient-name", "Alex Doe", "--html", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "about 5 in 100 have a serious leak" in html
+    assert 'href="style.css"' not in html and 'url("fonts/' not in html
+    assert html.count("data:font/ttf;base64,") >= 4
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_render_needs_a_pdf_or_an_html_target():
+    assert run("render", "bariatric-revision").exit_code == 2
