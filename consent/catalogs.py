@@ -153,6 +153,7 @@ def write_catalog(catalog: Catalog, path: Path, *, mo: bool = False) -> None:
 
 
 def read_catalog(path: Path, lang: str | None = None) -> Catalog:
+    lang = lang.replace("-", "_") if lang else None  # Babel wants pt_BR, not pt-BR
     try:
         with path.open("rb") as handle:
             return read_po(handle, locale=lang, abort_invalid=True)
@@ -262,7 +263,7 @@ def compiled_bytes(path: Path, lang: str) -> bytes:
 # --- check and stats -------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
-_MARKUP = re.compile(r"</?[A-Za-z][^>]*>|&[a-z]+;")
+_MARKUP = re.compile(r"[<>]|&[a-z#0-9]+;")
 
 
 @dataclass(frozen=True)
@@ -298,13 +299,17 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         line = getattr(message, "lineno", None) or 1
         problems.append(Problem(path, line, text, error))
 
-    expected_forms = get_plural(lang.replace("-", "_")).num_plurals
-    if catalog.num_plurals != expected_forms:
+    cldr = get_plural(lang.replace("-", "_"))
+    if catalog.num_plurals != cldr.num_plurals:
         add(
             None,
-            f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {lang} has {expected_forms}",
+            f"Plural-Forms has {catalog.num_plurals} forms; "
+            f"CLDR says {lang} has {cldr.num_plurals}",
             True,
         )
+    else:
+        for text in _plural_rule_problems(catalog.plural_expr, cldr.plural_expr, cldr.num_plurals):
+            add(None, text, True)
 
     for message in catalog:
         if not message.id:
@@ -330,11 +335,14 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         wanted = placeholders(sources[-1])
         for index, translated in enumerate(strings):
             if not translated:
-                add(message, f"missing: plural form {index} of {key!r}", complete)
+                # An empty form prints nothing where a sentence belongs: always an error.
+                add(message, f"missing: plural form {index} of {key!r}", True)
                 continue
             got = placeholders(translated)
             if sorted(set(got)) != sorted(set(wanted)):
                 add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True)
+            elif (failure := _format_error(translated, got)) is not None:
+                add(message, f"the translation of {key!r} cannot be filled in: {failure}", True)
             if _MARKUP.search(translated) and not any(_MARKUP.search(s) for s in sources):
                 add(message, f"markup in the translation of {key!r}: {translated!r}", True)
     for message in template:
@@ -377,6 +385,39 @@ def stats(root: Path | None = None) -> list[Coverage]:
         status = review_status(path)
         result.append(Coverage(lang, total, translated, fuzzy, status.complete, status.reviewed_by))
     return result
+
+
+def _format_error(text: str, names: list[str]) -> str | None:
+    """Fill ``text`` as the packet will (``%`` with named values) and report a failure.
+
+    Template strings are always %-formatted, so a literal percent sign must be
+    written ``%%``; ``%(num)d`` fails because numbers arrive as formatted text.
+    """
+    if "%" in re.sub(r"%\(\w+\)s|%%", "", text):
+        return "a % that is not a %(name)s placeholder (write a percent sign as %%)"
+    try:
+        text % {name: "x" for name in names}
+    except (ValueError, TypeError, KeyError) as error:
+        return f"{error} (write a percent sign as %%)"
+    return None
+
+
+def _plural_rule_problems(ours: str, cldr: str, forms: int) -> list[str]:
+    """Compare a catalog's plural rule with CLDR's for n = 0..1000."""
+    import gettext
+
+    try:
+        rule = gettext.c2py(ours)
+    except (ValueError, SyntaxError) as error:
+        return [f"the Plural-Forms rule cannot be read ({error})"]
+    expected = gettext.c2py(cldr)
+    for n in range(1001):
+        got = rule(n)
+        if not 0 <= got < forms:
+            return [f"the Plural-Forms rule gives form {got} for n={n}; there are {forms} forms"]
+        if got != expected(n):
+            return [f"the Plural-Forms rule gives form {got} for n={n}; CLDR gives {expected(n)}"]
+    return []
 
 
 def _with_previous_msgid(po: Path) -> set[str]:

@@ -242,6 +242,54 @@ def icon_array_command(
 
 
 @app.command()
+def lint(
+    procedures_: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[PROCEDURE]...", help="Default: every procedure."),
+    ] = None,
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Templates that replace the bundled ones by name.",
+            file_okay=False,
+            exists=True,
+        ),
+    ] = None,
+) -> None:
+    """Reading grade of each packet section in English (rule R12); exit 1 above grade 8."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from .patient import Encounter, Patient
+        from .readability import MAX_GRADE, packet_grades
+        from .render import packet_html
+        from .tables import load_table, procedures
+
+        rows, hard = [], 0
+        for procedure in procedures_ or list(procedures(roots)):
+            table = load_table(procedure, roots=roots)
+            html = packet_html(table, Patient(), Encounter.from_input(), templates=templates)
+            for grade in packet_grades(html):
+                hard += grade.too_hard
+                rows.append(
+                    (
+                        procedure,
+                        grade.section,
+                        str(grade.words),
+                        f"{grade.flesch_kincaid:.1f}",
+                        f"{grade.smog:.1f}",
+                        "TOO HARD" if grade.too_hard else "ok",
+                    )
+                )
+    _print_table(("procedure", "section", "words", "Flesch-Kincaid", "SMOG", ""), rows)
+    typer.echo(f"{hard} section(s) above grade {MAX_GRADE:g}")
+    if hard:
+        raise typer.Exit(1)
+
+
+@app.command()
 def verify(
     packet: Annotated[
         Path,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, negotiate_locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
@@ -38,19 +38,25 @@ def available_locales(root: Path | None = None) -> list[str]:
 
 
 def resolve_locale(tag: str, root: Path | None = None) -> str:
-    """The best available catalog for a BCP 47 tag: es-MX -> es, zh-Hans -> zh-Hans."""
+    """The best available catalog for a BCP 47 tag: es-MX -> es, ES -> es, zh-Hans -> zh-Hans.
+
+    Tags are compared without regard to case, as BCP 47 says.
+    """
     available = available_locales(root)
-    if tag in available:
-        return tag
+    by_case = {a.lower(): a for a in available}
+    if tag.lower() in by_case:
+        return by_case[tag.lower()]
     try:
-        Locale.parse(tag, sep="-")
+        parsed = Locale.parse(tag, sep="-")
     except (ValueError, UnknownLocaleError):
         raise InputError(f"unknown locale {tag!r}; available: {', '.join(available)}") from None
-    underscored = {a.replace("-", "_"): a for a in available}
-    best = negotiate_locale([tag.replace("-", "_")], list(underscored))
-    if best is None:
-        raise InputError(f"no translation for locale {tag!r}; available: {', '.join(available)}")
-    return underscored[best]
+    # From the most to the least specific: es_MX, then zh_Hans, then es.
+    candidates = [str(parsed), f"{parsed.language}_{parsed.script}", parsed.language]
+    for candidate in candidates:
+        found = by_case.get(candidate.replace("_", "-").lower())
+        if found is not None:
+            return found
+    raise InputError(f"no translation for locale {tag!r}; available: {', '.join(available)}")
 
 
 @dataclass
@@ -69,15 +75,20 @@ class Localizer:
     """English strings this catalog lacked, printed in English instead."""
 
     def __post_init__(self) -> None:
-        self.locale = resolve_locale(self.locale, self.root)
+        requested = self.locale
+        self.locale = resolve_locale(requested, self.root)
         if self.locale == PSEUDO_LOCALE:
             self.babel_locale = Locale.parse(SOURCE_LOCALE)
             self.translations = PseudoTranslations()
-        elif self.locale == SOURCE_LOCALE:
-            self.babel_locale = Locale.parse(SOURCE_LOCALE)
+            return
+        # Numbers and dates follow the tag asked for: es-MX writes 10,000 where es
+        # (Spain) writes 10.000, though both read the Spanish catalog.
+        self.babel_locale = Locale.parse(requested, sep="-")
+        if self.babel_locale.language != Locale.parse(self.locale, sep="-").language:
+            self.babel_locale = Locale.parse(self.locale, sep="-")
+        if self.locale == SOURCE_LOCALE:
             self.translations = gettext.NullTranslations()
         else:
-            self.babel_locale = Locale.parse(self.locale, sep="-")
             folder = str(self.root or locales_dir())
             self.translations = Translations.load(folder, [self.locale], DOMAIN)
 
@@ -105,14 +116,29 @@ class Localizer:
         """The translation of ``message``, unformatted (what Jinja's gettext wants)."""
         if not message:
             return message
-        if not self._has(message):
+        translated = self.translations.gettext(message)
+        if not self._has(message) or not translated:
             self.fallbacks.add(message)
-        return self.translations.gettext(message)
+            return message
+        return translated
 
     def translate_plural(self, singular: str, plural: str, n: int) -> str:
-        if not self._has((singular, 0)):
+        translated = self.translations.ngettext(singular, plural, n)
+        english = singular if n == 1 else plural
+        # A catalog without the entry, or with this plural form empty or missing,
+        # gives back the English (or nothing): say so, and print English.
+        if (
+            not self._has((singular, 0))
+            or not translated
+            or (
+                translated == english
+                and self.locale not in (SOURCE_LOCALE, PSEUDO_LOCALE)
+                and translated != self.translations.ngettext(singular, plural, 1)
+            )
+        ):
             self.fallbacks.add(singular)
-        return self.translations.ngettext(singular, plural, n)
+            return english
+        return translated
 
     def gettext(self, message: str, **values: object) -> str:
         text = self.translate(message)

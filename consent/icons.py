@@ -108,26 +108,26 @@ def icon_array(freq: Frequency, label: str, description: str, *, rtl: bool = Fal
     )
 
 
-def legend_icon(kind: str) -> str:
-    """One person figure of ``kind`` ("event", "range", "none") for a legend."""
+def legend_icon(kind: str, label: str) -> str:
+    """One person figure of ``kind`` ("event", "range", "none") for a legend; ``label``
+    (what the figure means) is its alternate text in the tagged PDF."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CELL_WIDTH} {CELL_HEIGHT}" '
-        f'class="legend-icon" aria-hidden="true" font-family="{FAMILY}" font-size="10">'
+        f'class="legend-icon" role="img" aria-label="{escape(label)}" font-family="{FAMILY}" '
+        f'font-size="10"><title>{escape(label)}</title>'
         f'<text x="0" y="{BASELINE:g}" fill="{COLOURS[kind]}">{run_character(kind, 1)}</text>'
         "</svg>"
     )
 
 
-def range_bar(low: float, high: float) -> str:
-    """A 0-100% bar with the ``low``..``high`` range filled, for measures such as weight loss.
-
-    Decorative: the sentence beside it carries the numbers, so it is hidden from
-    assistive technology.
-    """
+def range_bar(low: float, high: float, label: str) -> str:
+    """A 0-100% bar with the ``low``..``high`` range filled, for measures such as weight
+    loss; ``label`` (the sentence beside it) is its alternate text."""
     x, width = round(low * 100, 2), round((high - low) * 100, 2)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 6" class="range-bar" '
-        'aria-hidden="true" preserveAspectRatio="none">'
+        f'role="img" aria-label="{escape(label)}" preserveAspectRatio="none">'
+        f"<title>{escape(label)}</title>"
         f'<rect x="0" y="1" width="100" height="4" fill="#FFFFFF" stroke="{COLOURS["none"]}" '
         'stroke-width="0.4"/>'
         f'<rect x="{x}" y="0" width="{width}" height="6" fill="{COLOURS["event"]}"/></svg>'

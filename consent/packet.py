@@ -48,6 +48,11 @@ def render_packet(
         if target is not None:
             check_writable(target)
     html = packet_html(table, patient, encounter, localizer, templates=templates)
+    if require_reviewed and localizer.fallbacks:
+        raise InputError(
+            f"{len(localizer.fallbacks)} text(s) of this packet have no {localizer.locale} "
+            "translation and would print in English; --require-reviewed refuses that"
+        )
     folders = list(template_folders(templates))
     if html_out is not None:
         write_text_atomically(html_out, self_contained(html, folders))

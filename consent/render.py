@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__, frequencies, icons, wording
 from .fonts import check_coverage
@@ -32,7 +32,6 @@ class OptionView:
     label: str
     sentences: list[str]
     figure: Markup | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,8 @@ class OutcomeView:
     benefit: bool = False
     note: str | None = None
     no_guarantee: bool = False
+    picture_note: str | None = None
+    """Why an outcome counted out of 10,000 has no icon arrays."""
 
     @property
     def stacked(self) -> bool:
@@ -84,8 +85,16 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
                 _event_option(loc, option, outcome, framed.get(option.key))
                 for option in table.options
             ]
+        denominators = {
+            f.denominator
+            for f in (frequencies.frame(outcome).values() if outcome.kind == "event" else [])
+        }
+        picture_note = None
+        if denominators and not denominators <= set(icons.COLUMNS):
+            picture_note = wording.no_picture_sentence(loc, max(denominators))
         views.append(
             OutcomeView(
+                picture_note=picture_note,
                 id=outcome.id,
                 kind=outcome.kind,
                 heading=_capitalized(loc.gettext(outcome.label)),
@@ -110,10 +119,11 @@ def _capitalized(text: str) -> str:
 
 def _measure_option(loc: Localizer, option: Option, outcome: MeasureOutcome) -> OptionView:
     value = outcome.values[option.key]
+    sentence = wording.measure_sentence(loc, option, outcome, value)
     return OptionView(
         label=loc.gettext(option.label),
-        sentences=[wording.measure_sentence(loc, option, outcome, value)],
-        figure=Markup(icons.range_bar(value.low, value.high)),
+        sentences=[sentence],
+        figure=Markup(icons.range_bar(value.low, value.high, sentence)),
     )
 
 
@@ -125,7 +135,7 @@ def _event_option(
         return OptionView(label, [wording.not_reported_sentence(loc, option)])
     sentences = wording.event_sentences(loc, option, outcome, freq)
     if freq.denominator not in icons.COLUMNS:
-        return OptionView(label, sentences, note=wording.no_picture_sentence(loc))
+        return OptionView(label, sentences)
     figure = icons.icon_array(
         freq,
         wording.icon_array_label(loc, option, outcome, freq),
@@ -174,6 +184,9 @@ def packet_context(
         "clinician": encounter.clinician,
         "date": loc.date(encounter.date),
         "iso_date": encounter.date.isoformat(),
+        # Numbers in the wording are formatted for the language (1,000 / 1.000 / 1 000).
+        "hundred": loc.number(100),
+        "thousand": loc.number(1000),
         "effective": loc.date(table.effective),
         "outcomes": views,
         # The icon-array legend is shown only in sections that have icon arrays.
@@ -189,7 +202,14 @@ def packet_context(
         "alternatives": [loc.gettext(t) for t in table.alternatives],
         "preparation": [loc.gettext(t) for t in table.preparation],
         "sources": source_views(table, loc),
-        "legend": {kind: Markup(icons.legend_icon(kind)) for kind in ("event", "range", "none")},
+        "legend": {
+            kind: Markup(icons.legend_icon(kind, loc.gettext(label)))
+            for kind, label in (
+                ("event", "it happens"),
+                ("range", "it might happen (range of the estimate)"),
+                ("none", "it does not happen"),
+            )
+        },
     }
 
 
@@ -210,8 +230,12 @@ def packet_html(
     folders = template_folders(templates)
     check_dates(patient, encounter)
     env = environment(folders)
+    # Translations are text, never markup: escaped before Jinja marks them safe,
+    # so a translator's "<" cannot change the page.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        loc.translate, loc.translate_plural, newstyle=True
+        lambda message: escape(loc.translate(message)),
+        lambda singular, plural, n: escape(loc.translate_plural(singular, plural, n)),
+        newstyle=True,
     )
     html = env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
     check_coverage(

@@ -109,7 +109,7 @@ def standalone_svg(freq: Frequency, sentences: list[str], *, rtl: bool = False) 
         for run in runs(freq, rtl)
         for i in range(run.count)
     )
-    anchor = 'text-anchor="end" ' if rtl else ""
+    anchor = 'text-anchor="end" direction="rtl" ' if rtl else ""
     x = width if rtl else 0
     texts = "".join(
         f'<text x="{x}" y="{grid_height + 6 + line_height * (index + 1) - 2}" {anchor}'

@@ -89,9 +89,12 @@ def icon_array_description(loc: Localizer, freq: Frequency) -> str:
     )
 
 
-def no_picture_sentence(loc: Localizer) -> str:
-    """Said where a risk counted out of 10,000 is too small for a picture."""
-    return loc.gettext("This is too few people to show in a picture of 1,000 people.")
+def no_picture_sentence(loc: Localizer, denominator: int) -> str:
+    """Said once for an outcome counted out of 10,000: too many people for a picture."""
+    return loc.gettext(
+        "These numbers are counted out of %(total)s people, too many to show in a picture.",
+        total=loc.number(denominator),
+    )
 
 
 def icon_array_label(loc: Localizer, option: Option, outcome: EventOutcome, freq: Frequency) -> str:

@@ -118,7 +118,8 @@ def test_png_output_is_a_cropped_picture(tmp_path):
         (["5", "100", "--locale", "xx"], "unknown locale 'xx'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(tmp_path, args, message):
+def test_bad_input_is_one_line_and_exit_1(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
     result = run("icon-array", *args)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and message in result.stderr

@@ -203,10 +203,12 @@ def test_arrays_are_deterministic():
     assert array(freq) == array(freq)
 
 
-def test_legend_shows_one_figure_of_each_kind():
+def test_legend_shows_one_figure_of_each_kind_with_its_meaning():
     for kind in KINDS:
-        (text,) = ET.fromstring(legend_icon(kind)).iter(f"{SVG}text")
+        root = ET.fromstring(legend_icon(kind, f"means {kind}"))
+        (text,) = root.iter(f"{SVG}text")
         assert decode(text.text) == (kind, 1)
+        assert root.find(f"{SVG}title").text == f"means {kind}"
 
 
 def test_the_committed_icon_font_is_the_generated_one():

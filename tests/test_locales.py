@@ -189,3 +189,73 @@ def test_shipped_catalogs_are_complete_current_and_marked_unreviewed(lang):
     status = review_status(po_path(lang))
     assert status.complete and status.reviewed_by == ""
     assert not Localizer(lang).reviewed
+
+
+MSGFMT_PARITY = [
+    pytest.param('msgstr "Podpisy"', 'msgstr "Podpisy 100% pewne"', "cannot be filled in",
+                 id="stray-percent"),
+    pytest.param('msgstr[0] "Spośród %(people)s', 'msgstr[0] "Spośród %s %(people)s',
+                 "a % that is not a %(name)s placeholder", id="bare-percent-s"),
+    pytest.param('około %(num)s na %(total)s %(event)s %(timeframe)s."\nmsgstr[1]',
+                 'około %(num)d na %(total)s %(event)s %(timeframe)s."\nmsgstr[1]',
+                 "cannot be filled in", id="number-format-d"),
+    pytest.param("plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)",
+                 "plural=(n==1 ? 0 : n%10>=2 && n%10<=4 ? 1 : 3)",
+                 "gives form 3 for n=", id="plural-rule-out-of-range"),
+    pytest.param("plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)",
+                 "plural=(n==1 ? 0 : 2)", "CLDR gives 1", id="plural-rule-wrong"),
+    pytest.param("plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)",
+                 "plural=(n==1 ? 0 : (2)", "cannot be read", id="plural-rule-syntax"),
+    pytest.param('msgstr "Podpisy"', 'msgstr "Podpisy<!--"', "markup in the translation",
+                 id="html-comment"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "message"), MSGFMT_PARITY)
+def test_check_catches_what_breaks_a_packet(root, old, new, message):
+    assert old in GOOD
+    install(root, GOOD.replace(old, new, 1).replace("#: consent", "#, python-format\n#: consent"))
+    errors = [p for p in check("pl", root) if p.error]
+    assert any(message in p.message for p in errors), [str(p) for p in errors]
+
+
+def test_an_empty_plural_form_is_an_error_even_in_an_incomplete_catalog(root):
+    text = GOOD.replace("# Complete: yes", "# Complete: no").replace(
+        'msgstr[1] "Spośród %(people)s około %(num)s na %(total)s %(event)s %(timeframe)s."',
+        'msgstr[1] ""',
+    )
+    install(root, text)
+    assert any(p.error and "missing: plural form 1" in p.message for p in check("pl", root))
+
+
+def test_init_accepts_a_region_tag(root):
+    path = init("pt-BR", root)
+    assert path.parent.parent.name == "pt-BR"
+    compile_catalogs(root)
+    assert {c.lang for c in stats(root)} == {"pt-BR"}
+
+
+@pytest.mark.parametrize(
+    ("tag", "chosen", "ten_thousand"),
+    [
+        ("ES", "es", "10.000"),
+        ("es-MX", "es", "10,000"),
+        ("es-419", "es", "10,000"),
+        ("pl-PL", "pl", "10\u00a0000"),
+        ("AR-eg", "ar", "10,000"),
+        ("en-xa", "en-XA", "10,000"),
+    ],
+)
+def test_tags_ignore_case_and_numbers_follow_the_region(tag, chosen, ten_thousand):
+    loc = Localizer(tag)
+    assert (loc.locale, loc.number(10_000)) == (chosen, ten_thousand)
+
+
+def test_template_translations_are_text_not_markup(root, table, alex):
+    from consent.render import packet_html
+
+    text = GOOD.replace('msgstr "Podpisy"', 'msgstr "Podpisy<!--"')
+    install(root, text)
+    loc = Localizer("pl", root)
+    html = packet_html(table, *alex, loc)
+    assert "Podpisy&lt;!--" in html and "Podpisy<!--" not in html

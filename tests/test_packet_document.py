@@ -62,7 +62,7 @@ def headings(pdf: Path) -> list[str]:
     return found
 
 
-def figure_alts(pdf: Path) -> list[str]:
+def figure_alts(pdf: Path, without: list[int] | None = None) -> list[str]:
     root = PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]
     alts: list[str] = []
 
@@ -74,8 +74,11 @@ def figure_alts(pdf: Path) -> list[str]:
             return
         if not hasattr(node, "get"):
             return
-        if node.get("/S") == "/Figure" and "/Alt" in node:
-            alts.append(str(node["/Alt"]))
+        if node.get("/S") == "/Figure":
+            if "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            elif without is not None:
+                without.append(1)
         if node.get("/K") is not None:
             walk(node["/K"])
 
@@ -110,6 +113,12 @@ def test_every_icon_array_has_its_sentences_as_alt_text(packet_pdf):
     assert any(
         a.startswith("Revision (redo) operation: Of people having a revision") for a in arrays
     )
+
+
+def test_every_figure_has_alternate_text(packet_pdf):
+    missing: list[int] = []
+    alts = figure_alts(packet_pdf, missing)
+    assert alts and not missing, f"{len(missing)} figure(s) without alt text"
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path, table, alex):

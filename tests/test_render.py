@@ -155,7 +155,7 @@ def test_notes_and_benefits_are_shown(alex):
     assert "results vary a lot between hospitals" in results
     assert (
         "Of people whose cancer was removed with a clear edge (R0), about 48 in 100 are alive "
-        "3 years after surgery. About 52 in 100 are not." in results
+        "3 years after surgery. About 52 in 100 have died." in results
     )
 
 
@@ -228,3 +228,11 @@ def test_rule_R2_R14_one_pattern_and_never_1_in_x(procedure, alex):
         assert re.search(
             r"(about [\d,]+ in (100|1,000|10,000)|fewer than 1 in|almost all)", sentence
         )
+
+
+def test_outcomes_out_of_10000_say_why_there_is_no_picture(html):
+    death = html[html.index('id="outcome-death"') : html.index('id="outcome-excess-weight-loss"')]
+    assert 'class="icon-array' not in death
+    assert "These numbers are counted out of 10,000 people, too many to show in a picture." in death
+    leak = html[html.index('id="outcome-serious-leak"') : html.index('id="outcome-bleeding"')]
+    assert "too many to show in a picture" not in leak
