@@ -259,7 +259,8 @@ def lint(
         ),
     ] = None,
 ) -> None:
-    """Reading grade of each packet section in English (rule R12); exit 1 above grade 8."""
+    """Reading grade of each packet section in English (rule R12); exit 1 when a section's
+    Flesch-Kincaid grade is above 8 (SMOG is shown too)."""
     roots = _roots(tables, no_bundled_tables)
     with _user_errors():
         from .patient import Encounter, Patient
