@@ -15,6 +15,7 @@ COMMANDS = [
     ["render"],
     ["icon-array"],
     ["verify"],
+    ["lint"],
     ["locales", "extract"],
     ["locales", "init"],
     ["locales", "update"],
