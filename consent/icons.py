@@ -95,10 +95,13 @@ def icon_array(freq: Frequency, label: str, description: str, *, rtl: bool = Fal
     columns = columns_for(freq.denominator)
     width, height = columns * CELL_WIDTH, freq.denominator // columns * CELL_HEIGHT
     texts = "".join(
-        f'<text x="{run.column * CELL_WIDTH}" y="{run.row * CELL_HEIGHT + BASELINE:g}" '
-        f'fill="{COLOURS[run.kind]}" data-kind="{run.kind}">{run_character(run.kind, run.count)}'
+        # One <text> per kind and row; each glyph placed by its own x, so runs that
+        # meet (a row of 40 is four runs of 10) cost one element, not four.
+        f'<text x="{" ".join(str(r.column * CELL_WIDTH) for r in group)}" '
+        f'y="{group[0].row * CELL_HEIGHT + BASELINE:g}" fill="{COLOURS[group[0].kind]}" '
+        f'data-kind="{group[0].kind}">{"".join(run_character(r.kind, r.count) for r in group)}'
         "</text>"
-        for run in runs(freq, rtl)
+        for group in _by_row_and_kind(runs(freq, rtl))
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -106,6 +109,16 @@ def icon_array(freq: Frequency, label: str, description: str, *, rtl: bool = Fal
         f'role="img" aria-label="{escape(label)}" font-family="{FAMILY}" font-size="10">'
         f"<title>{escape(label)}</title><desc>{escape(description)}</desc>{texts}</svg>"
     )
+
+
+def _by_row_and_kind(all_runs: list[Run]) -> list[list[Run]]:
+    groups: list[list[Run]] = []
+    for run in all_runs:
+        if groups and (groups[-1][0].row, groups[-1][0].kind) == (run.row, run.kind):
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
 
 
 def legend_icon(kind: str, label: str) -> str:

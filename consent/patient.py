@@ -9,6 +9,7 @@ messages name the field, never its value.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,8 +84,21 @@ class Encounter:
     def from_input(
         cls, date: str | dt.date | None = None, clinician: str | None = None
     ) -> Encounter:
-        parsed = parse_date("date", date) or dt.date.today()
-        return cls(date=parsed, clinician=clean_text("clinician", clinician))
+        return cls(
+            date=parse_date("date", date) or default_date(),
+            clinician=clean_text("clinician", clinician),
+        )
+
+
+def default_date() -> dt.date:
+    """Today, unless SOURCE_DATE_EPOCH fixes the date (reproducible builds' convention)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
+    return dt.date.today()
 
 
 def check_dates(patient: Patient, encounter: Encounter) -> None:

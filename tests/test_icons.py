@@ -35,13 +35,16 @@ def cells(svg: str) -> dict[tuple[int, int], str]:
     """Map every (column, row) of the grid to the kind of figure drawn there."""
     found: dict[tuple[int, int], str] = {}
     for text in ET.fromstring(svg).iter(f"{SVG}text"):
-        kind, count = decode(text.text)
-        assert text.get("data-kind") == kind
-        column = int(text.get("x")) // CELL_WIDTH
+        xs = [int(x) for x in text.get("x").split()]
+        assert len(xs) == len(text.text), "each glyph has its own x"
         row = round((float(text.get("y")) - BASELINE) / CELL_HEIGHT)
-        for col in range(column, column + count):
-            assert (col, row) not in found, "two figures drawn in one cell"
-            found[(col, row)] = kind
+        for char, x in zip(text.text, xs, strict=True):
+            kind, count = decode(char)
+            assert text.get("data-kind") == kind
+            column = x // CELL_WIDTH
+            for col in range(column, column + count):
+                assert (col, row) not in found, "two figures drawn in one cell"
+                found[(col, row)] = kind
     return found
 
 
@@ -187,10 +190,10 @@ def test_rule_R15_colours_stay_distinct_under_colour_vision_deficiency(deficienc
 def test_an_array_is_a_few_elements_per_row_not_one_per_person(denominator):
     svg = array(frequency(0.123, denominator, 0.1, 0.2))
     rows, columns = denominator // columns_for(denominator), columns_for(denominator)
-    # A run never spans rows and holds at most MAX_RUN figures; two kind changes.
-    most = rows * -(-columns // MAX_RUN) + 2
-    assert len(list(ET.fromstring(svg).iter(f"{SVG}text"))) <= most
-    assert most < denominator / 8
+    # One element per kind and row: a row, plus two for the rows where the kind changes.
+    assert len(list(ET.fromstring(svg).iter(f"{SVG}text"))) <= rows + 2
+    glyphs = "".join(t.text for t in ET.fromstring(svg).iter(f"{SVG}text"))
+    assert len(glyphs) <= rows * -(-columns // MAX_RUN) + 2  # at most MAX_RUN people a glyph
 
 
 def test_no_layout_for_10000_people():

@@ -52,3 +52,15 @@ def test_blank_fields_are_none():
 
 def test_encounter_defaults_to_today():
     assert Encounter.from_input().date == dt.date.today()
+
+
+def test_source_date_epoch_sets_the_default_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert Encounter.from_input().date == dt.date(2026, 9, 21)
+    assert Encounter.from_input("2026-11-30").date == dt.date(2026, 11, 30)
+
+
+def test_a_bad_source_date_epoch_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a whole number"):
+        Encounter.from_input()
