@@ -165,6 +165,37 @@ def source_views(table: RiskTable, loc: Localizer) -> list[SourceView]:
     return views
 
 
+def running_texts(table: RiskTable, patient: Patient, loc: Localizer) -> dict[str, str]:
+    """What every page repeats: the header (patient), the footer (table version) and the
+    banner for a table that is not approved or a translation not reviewed.
+
+    They go to the page margins through CSS string-set, which costs WeasyPrint far
+    less than laying out running elements again on every page.
+    """
+    header = [patient.name or ""]
+    if patient.record_number:
+        header.append(loc.gettext("Record %(number)s", number=patient.record_number))
+    banner = []
+    if table.status == "draft":
+        banner.append(loc.gettext("DRAFT figures — not for use with patients."))
+    elif table.status == "reference":
+        banner.append(loc.gettext("Reference figures — not approved by your institution."))
+    if not loc.reviewed:
+        note = loc.gettext("Translation not yet reviewed.")
+        if loc.locale != "en":
+            # Said in English too, for staff; isolated so it keeps its order in Arabic.
+            note += " \u2068(Translation not yet reviewed.)\u2069"
+        banner.append(note)
+    return {
+        "header": " · ".join(h for h in header if h),
+        "footer": loc.gettext(
+            "Risk table %(id)s, version %(version)s", id=table.id, version=table.version
+        ),
+        "banner": " · ".join(banner),
+        "banner_kind": "draft" if table.status == "draft" else "notice",
+    }
+
+
 def packet_context(
     table: RiskTable, patient: Patient, encounter: Encounter, loc: Localizer
 ) -> dict[str, Any]:
@@ -174,6 +205,7 @@ def packet_context(
         "lang": loc.locale,
         "dir": loc.direction,
         "translation_reviewed": loc.reviewed,
+        "running": running_texts(table, patient, loc),
         "tool_version": __version__,
         "table": table,
         "title": loc.gettext(table.title),

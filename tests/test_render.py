@@ -100,7 +100,9 @@ def test_draft_status_says_draft(table, alex):
 
 def test_approved_table_has_no_banner(table, alex):
     html = packet_html(table.model_copy(update={"status": "approved"}), *alex)
-    assert "running-banner" not in html
+    assert 'data-banner=""' in html and 'class="banner-' not in html
+    reference = packet_html(table, *alex)
+    assert 'class="banner-notice"' in reference
 
 
 def test_blank_patient_fields_leave_lines_to_fill_in(table):
