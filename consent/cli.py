@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -239,6 +239,136 @@ def icon_array_command(
         typer.echo(svg, nl=False)
     else:
         typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def batch(
+    roster: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ROSTER", help="A .csv or .jsonl roster.", dir_okay=False, exists=True
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out-dir", help="Folder for the packets and manifests.", file_okay=False),
+    ],
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Worker processes (default: one per core).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip rows already rendered and verified.")
+    ] = False,
+    check: Annotated[bool, typer.Option("--check", help="Validate the roster only.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress bar and no summary line.")
+    ] = False,
+    json_summary: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON.")
+    ] = False,
+    tables: TablesOption = None,
+    no_bundled_tables: NoBundledOption = False,
+) -> None:
+    """Render one packet per roster row, with a manifest; exit 1 if any row failed."""
+    roots = _roots(tables, no_bundled_tables)
+    with _user_errors():
+        from . import batch as batch_run
+
+        if check:
+            planned = batch_run.plan(batch_run.read_roster(roster), roots)
+            for entry in planned.rejected:
+                typer.echo(
+                    f"row {entry.row} (record {entry.record_number or '-'}): {entry.error}",
+                    err=True,
+                )
+            typer.echo(f"{len(planned.jobs)} valid row(s), {len(planned.rejected)} invalid")
+            if planned.rejected:
+                raise typer.Exit(1)
+            return
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            from .errors import OutputError
+
+            raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
+        summary, entries = _run_batch(batch_run, roster, out_dir, roots, jobs, resume, quiet)
+    for entry in entries:
+        if entry.status == "failed" and not quiet:
+            typer.echo(
+                f"row {entry.row} (record {entry.record_number or '-'}): {entry.error}", err=True
+            )
+    if json_summary:
+        import json
+
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": summary.ok,
+                    "failed": summary.failed,
+                    "skipped": summary.skipped,
+                    "seconds": summary.seconds,
+                    "packets_per_second": round(summary.rate, 2),
+                }
+            )
+        )
+    elif not quiet:
+        typer.echo(
+            f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} skipped "
+            f"in {summary.seconds:.1f} s ({summary.rate:.1f} packets/s); "
+            f"manifest: {out_dir / batch_run.MANIFEST}"
+        )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _run_batch(
+    batch_run: Any,
+    roster: Path,
+    out_dir: Path,
+    roots: list[Path],
+    jobs: int | None,
+    resume: bool,
+    quiet: bool,
+) -> Any:
+    """Run with a progress bar on a terminal; silently otherwise (cron, CI)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        return batch_run.run(roster, out_dir, roots=roots, jobs=jobs, resume=resume)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    rows = len(batch_run.read_roster(roster))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("packets", total=rows, failed=0)
+        failed = 0
+
+        def advance(entry: Any) -> None:
+            nonlocal failed
+            failed += entry.status == "failed"
+            bar.update(task, advance=1, failed=failed)
+
+        try:
+            return batch_run.run(
+                roster, out_dir, roots=roots, jobs=jobs, resume=resume, progress=advance
+            )
+        except KeyboardInterrupt:
+            typer.echo(
+                "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
+            )
+            raise typer.Exit(1) from None
 
 
 @app.command()

@@ -75,18 +75,26 @@ class Patient:
 
 @dataclass(frozen=True)
 class Encounter:
-    """The consent conversation: its date and the clinician who leads it."""
+    """The consent conversation: its date, the clinician who leads it, the interpreter."""
 
     date: dt.date
     clinician: str | None = None
+    interpreter_name: str | None = None
+    interpreter_language: str | None = None
 
     @classmethod
     def from_input(
-        cls, date: str | dt.date | None = None, clinician: str | None = None
+        cls,
+        date: str | dt.date | None = None,
+        clinician: str | None = None,
+        interpreter_name: str | None = None,
+        interpreter_language: str | None = None,
     ) -> Encounter:
         return cls(
             date=parse_date("date", date) or default_date(),
             clinician=clean_text("clinician", clinician),
+            interpreter_name=clean_text("interpreter name", interpreter_name),
+            interpreter_language=clean_text("interpreter language", interpreter_language),
         )
 
 

@@ -214,6 +214,10 @@ def packet_context(
         "patient": patient,
         "date_of_birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
         "clinician": encounter.clinician,
+        "interpreter": {
+            "name": encounter.interpreter_name,
+            "language": encounter.interpreter_language,
+        },
         "date": loc.date(encounter.date),
         "iso_date": encounter.date.isoformat(),
         # Numbers in the wording are formatted for the language (1,000 / 1.000 / 1 000).
@@ -278,6 +282,8 @@ def packet_html(
             "patient name": patient.name,
             "record number": patient.record_number,
             "clinician": encounter.clinician,
+            "interpreter name": encounter.interpreter_name,
+            "interpreter language": encounter.interpreter_language,
         },
     )
     return html

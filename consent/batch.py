@@ -1,0 +1,442 @@
+"""Batch runs: a roster in, one packet per row and a manifest out, nothing lost.
+
+The order of work is fixed so that an office can trust a night run:
+
+1. read the roster (CSV with a header row, UTF-8 with or without BOM, or JSON
+   Lines) and validate every row before anything renders;
+2. give each valid row a safe, unique file name inside the output folder;
+3. render rows in worker processes, each file written atomically, each result
+   appended to ``manifest.jsonl`` as it finishes (so a kill loses nothing done);
+4. with ``resume``, rows whose file exists and matches the SHA-256 recorded in
+   the manifest are skipped; everything else is rendered again.
+
+Rows are named by their number and record number, never by patient name, in
+every message and in the manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConsentError, InputError
+from .files import check_writable, write_text_atomically
+from .patient import Encounter, Patient, check_dates
+
+COLUMNS = (
+    "patient_name",
+    "date_of_birth",
+    "record_number",
+    "procedure",
+    "table_version",
+    "locale",
+    "clinician",
+    "date",
+    "interpreter_name",
+    "interpreter_language",
+)
+REQUIRED = ("patient_name", "record_number", "procedure")
+MAX_ROSTER_BYTES = 50_000_000
+MANIFEST = "manifest.jsonl"
+MANIFEST_CSV = "manifest.csv"
+RECYCLE_AFTER = 200
+"""Packets a worker renders before it is replaced, so memory stays flat."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One valid roster row, ready to render."""
+
+    row: int
+    record_number: str
+    procedure: str
+    table_version: str
+    locale: str
+    patient: Patient
+    encounter: Encounter
+    output: str
+    """File name inside the output folder."""
+
+
+@dataclass
+class Entry:
+    """One line of the manifest: what happened to one roster row."""
+
+    row: int
+    record_number: str | None
+    status: str  # ok | failed | skipped
+    output: str | None = None
+    sha256: str | None = None
+    pages: int | None = None
+    table_id: str | None = None
+    table_version: str | None = None
+    locale: str | None = None
+    error: str | None = None
+    duration: float = 0.0
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    rejected: list[Entry] = field(default_factory=list)
+
+
+# --- reading and checking the roster ----------------------------------------------
+
+
+def read_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(row number, fields) for every row; rows count from 1 after a CSV header."""
+    try:
+        if path.stat().st_size > MAX_ROSTER_BYTES:
+            raise InputError(f"{path} is larger than {MAX_ROSTER_BYTES:,} bytes")
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path} cannot be read ({error.strerror})") from None
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return list(_json_lines(path, text))
+    if path.suffix.lower() == ".csv":
+        return list(_csv_rows(path, text))
+    raise InputError(f"{path}: a roster must be .csv or .jsonl")
+
+
+def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, {"__error__": f"not valid JSON ({error.msg})"}
+            continue
+        yield number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        raise InputError(f"{path} is empty")
+    unknown = [c for c in reader.fieldnames if c not in COLUMNS]
+    if unknown:
+        raise InputError(
+            f"{path}: unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}"
+        )
+    for number, row in enumerate(reader, start=1):
+        if None in row:
+            yield number, {"__error__": "more values than columns"}
+        else:
+            yield number, {k: v for k, v in row.items() if v not in (None, "")}
+
+
+def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | None = None) -> Plan:
+    """Check every row; valid rows become jobs with safe, unique file names."""
+    from .i18n import resolve_locale
+    from .tables import load_table
+
+    result = Plan()
+    tables: dict[tuple[str, str | None], Any] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    names: set[str] = set()
+    for number, fields in rows:
+        record = _safe_record(fields.get("record_number"))
+        try:
+            if "__error__" in fields:
+                raise InputError(fields["__error__"])
+            unknown = [k for k in fields if k not in COLUMNS]
+            if unknown:
+                raise InputError(f"unknown field(s) {', '.join(sorted(unknown))}")
+            values = {k: _text(k, fields.get(k)) for k in COLUMNS}
+            for key in REQUIRED:
+                if values[key] is None:
+                    raise InputError(f"{key} is missing")
+            patient = Patient.from_input(
+                values["patient_name"], values["date_of_birth"], values["record_number"]
+            )
+            encounter = Encounter.from_input(
+                values["date"],
+                values["clinician"],
+                values["interpreter_name"],
+                values["interpreter_language"],
+            )
+            check_dates(patient, encounter)
+            locale = values["locale"] or "en"
+            resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
+            wanted = (values["procedure"] or "", values["table_version"])
+            if wanted not in tables:
+                tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
+            table = tables[wanted]
+            twin = (patient.record_number or "", table.id, encounter.date.isoformat())
+            if twin in seen:
+                raise InputError(
+                    f"record {record} already has a {table.id} packet dated "
+                    f"{encounter.date.isoformat()} in row {seen[twin]}"
+                )
+            seen[twin] = number
+            output = unique_name(
+                file_name(
+                    patient.record_number or f"row{number}",
+                    table.id,
+                    locale,
+                    encounter.date.isoformat(),
+                ),
+                names,
+            )
+        except ConsentError as error:
+            result.rejected.append(Entry(number, record, "failed", error=_one_line(str(error))))
+            continue
+        result.jobs.append(
+            Job(
+                number,
+                patient.record_number or "",
+                table.id,
+                table.version,
+                locale,
+                patient,
+                encounter,
+                output,
+            )
+        )
+    return result
+
+
+def _text(key: str, value: Any) -> str | None:
+    """A field's text; empty counts as absent, as an empty CSV cell does."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be text")
+    return value
+
+
+def _safe_record(value: Any) -> str | None:
+    """The record number as it may appear in messages: printable, short."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    printable = "".join(ch if ch.isprintable() else "?" for ch in value.strip())
+    return printable[:40]
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DEVICE_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
+
+
+def file_name(record: str, procedure: str, locale: str, date: str) -> str:
+    """A file name from safe fields: letters, digits, '.', '_' and '-' only, no path."""
+    parts = [
+        _UNSAFE.sub("-", part).strip(".-") or "x" for part in (record, procedure, locale, date)
+    ]
+    stem = "_".join(part[:60] for part in parts)
+    if stem.split(".")[0].lower() in _DEVICE_NAMES:
+        stem = f"packet-{stem}"
+    return f"{stem}.pdf"
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with -2, -3... if another row already has it."""
+    stem, suffix = name[: -len(".pdf")], ".pdf"
+    candidate, count = name, 1
+    while candidate.lower() in taken:
+        count += 1
+        candidate = f"{stem}-{count}{suffix}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+# --- rendering ---------------------------------------------------------------------
+
+
+def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str, Any]:
+    """Worker side: render one job; return a manifest entry as a dict."""
+    from .packet import render_packet
+    from .tables import load_table
+
+    start = time.perf_counter()
+    entry = Entry(
+        job.row,
+        job.record_number or None,
+        "failed",
+        output=job.output,
+        table_id=job.procedure,
+        table_version=job.table_version,
+        locale=job.locale,
+    )
+    try:
+        table = load_table(
+            job.procedure,
+            job.table_version,
+            roots=[Path(r) for r in roots] if roots else None,
+            allow_draft=True,
+        )
+        out = Path(out_dir) / job.output
+        render_packet(table, job.patient, job.encounter, out, locale=job.locale)
+        data = out.read_bytes()
+        entry.status = "ok"
+        entry.sha256 = hashlib.sha256(data).hexdigest()
+        entry.pages = _page_count(data)
+    except ConsentError as error:
+        entry.error = _one_line(str(error))
+    except Exception as error:  # one row must never stop the run
+        # The message might quote patient data; only its type is reported.
+        entry.error = f"internal error ({type(error).__name__})"
+    entry.duration = round(time.perf_counter() - start, 3)
+    return asdict(entry)
+
+
+def _page_count(pdf: bytes) -> int:
+    counts = re.findall(rb"/Type /Pages[^>]*?/Count (\d+)|/Count (\d+)[^>]*?/Type /Pages", pdf)
+    values = [int(a or b) for a, b in counts]
+    if values:
+        return max(values)
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _warm_up() -> None:
+    """Each worker loads WeasyPrint, fonts and templates once, before its first packet."""
+    from . import pdf  # noqa: F401
+
+
+def previous_results(out_dir: Path) -> dict[int, dict[str, Any]]:
+    """The last manifest entry of every row, from a run that may have been cut short."""
+    path = out_dir / MANIFEST
+    entries: dict[int, dict[str, Any]] = {}
+    if not path.exists():
+        return entries
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+            entries[int(entry["row"])] = entry
+        except (ValueError, KeyError, TypeError):
+            continue  # a line cut off by a crash
+    return entries
+
+
+def _finished(job: Job, previous: dict[str, Any] | None, out_dir: Path) -> bool:
+    """True when this job's file exists and has the bytes the manifest recorded."""
+    if not previous or previous.get("status") not in ("ok", "skipped"):
+        return False
+    if previous.get("output") != job.output or not previous.get("sha256"):
+        return False
+    path = out_dir / job.output
+    try:
+        return bool(hashlib.sha256(path.read_bytes()).hexdigest() == previous["sha256"])
+    except OSError:
+        return False
+
+
+@dataclass
+class Summary:
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def run(
+    roster: Path,
+    out_dir: Path,
+    *,
+    roots: Sequence[Path] | None = None,
+    jobs: int | None = None,
+    resume: bool = False,
+    progress: Callable[[Entry], None] | None = None,
+) -> tuple[Summary, list[Entry]]:
+    """Validate the roster, render every valid row, write the manifests."""
+    check_writable(out_dir / MANIFEST)
+    planned = plan(read_roster(roster), roots)
+    previous = previous_results(out_dir) if resume else {}
+    manifest = out_dir / MANIFEST
+    entries: dict[int, Entry] = {}
+    start = time.perf_counter()
+    with manifest.open("w" if not resume else "a", encoding="utf-8") as log:
+
+        def record(entry: Entry) -> None:
+            entries[entry.row] = entry
+            # One line per finished row, on disk at once: a kill loses no finished work.
+            log.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+            if progress is not None:
+                progress(entry)
+
+        for entry in planned.rejected:
+            record(entry)
+        todo = []
+        for job in planned.jobs:
+            if resume and _finished(job, previous.get(job.row), out_dir):
+                old = previous[job.row]
+                record(
+                    Entry(
+                        job.row,
+                        job.record_number or None,
+                        "skipped",
+                        job.output,
+                        old["sha256"],
+                        old.get("pages"),
+                        job.procedure,
+                        job.table_version,
+                        job.locale,
+                    )
+                )
+            else:
+                todo.append(job)
+        root_names = [str(r) for r in roots] if roots else None
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        if todo:
+            pool = ProcessPoolExecutor(
+                max_workers=workers, initializer=_warm_up, max_tasks_per_child=RECYCLE_AFTER
+            )
+            try:
+                futures = [pool.submit(_render_job, job, str(out_dir), root_names) for job in todo]
+                for future in as_completed(futures):
+                    record(Entry(**future.result()))
+            except BaseException:
+                # Ctrl-C: drop what has not started; the manifest keeps what has finished.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
+    ordered = [entries[row] for row in sorted(entries)]
+    _write_manifests(out_dir, ordered)
+    summary = Summary(seconds=round(time.perf_counter() - start, 3))
+    for entry in ordered:
+        setattr(summary, entry.status, getattr(summary, entry.status) + 1)
+    return summary, ordered
+
+
+def _write_manifests(out_dir: Path, entries: list[Entry]) -> None:
+    """The final manifests, one line per roster row in row order (replacing the log)."""
+    lines = "".join(json.dumps(asdict(e), sort_keys=True) + "\n" for e in entries)
+    write_text_atomically(out_dir / MANIFEST, lines)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(asdict(Entry(0, None, "ok"))))
+    writer.writeheader()
+    for entry in entries:
+        writer.writerow(asdict(entry))
+    write_text_atomically(out_dir / MANIFEST_CSV, buffer.getvalue())

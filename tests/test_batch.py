@@ -1,0 +1,242 @@
+"""`consent batch`: rosters in, one packet per valid row, a manifest, nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from consent.batch import file_name, unique_name
+from consent.cli import app
+
+HEADER = (
+    "patient_name,date_of_birth,record_number,procedure,table_version,locale,clinician,"
+    "date,interpreter_name,interpreter_language"
+)
+
+
+def roster(tmp_path: Path, *rows: str, name: str = "roster.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\ufeff" + "\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def row(
+    record: str,
+    name: str = "Alex Doe",
+    procedure: str = "bariatric-revision",
+    locale: str = "en",
+    date: str = "2026-12-01",
+    **extra: str,
+) -> str:
+    values = {
+        "patient_name": name,
+        "date_of_birth": "1980-02-03",
+        "record_number": record,
+        "procedure": procedure,
+        "table_version": "",
+        "locale": locale,
+        "clinician": "Dr. Rivera",
+        "date": date,
+        "interpreter_name": "",
+        "interpreter_language": "",
+        **extra,
+    }
+    out = []
+    for key in HEADER.split(","):
+        value = values[key]
+        out.append(
+            '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+        )
+    return ",".join(out)
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), terminal_width=200)
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+
+
+def test_mixed_roster_renders_the_good_rows_and_reports_the_bad(tmp_path):
+    path = roster(
+        tmp_path,
+        row("MRN-1"),
+        row("MRN-2", procedure="knee"),
+        row("MRN-3", locale="es-MX"),
+        row("MRN-4", date="2026-02-30"),
+        row("MRN-1"),  # same record, procedure and date as row 1
+        row("MRN-6", name=""),
+    )
+    out = tmp_path / "out"
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "2")
+    assert result.exit_code == 1
+    entries = manifest(out)
+    assert [(e["row"], e["status"]) for e in entries] == [
+        (1, "ok"),
+        (2, "failed"),
+        (3, "ok"),
+        (4, "failed"),
+        (5, "failed"),
+        (6, "failed"),
+    ]
+    errors = {e["row"]: e["error"] for e in entries if e["error"]}
+    assert "unknown procedure 'knee'" in errors[2]
+    assert "date must be a real date" in errors[4]
+    assert "already has a bariatric-revision packet dated 2026-12-01 in row 1" in errors[5]
+    assert errors[6] == "patient_name is missing"
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "MRN-1_bariatric-revision_en_2026-12-01.pdf",
+        "MRN-3_bariatric-revision_es-MX_2026-12-01.pdf",
+    ]
+    for entry in entries:
+        if entry["status"] == "ok":
+            pdf = out / entry["output"]
+            assert entry["pages"] == len(PdfReader(pdf).pages)
+    mexican = " ".join(p.extract_text() for p in PdfReader(out / entries[2]["output"]).pages)
+    assert "10,000" in mexican and "10.000" not in mexican  # es-MX numbers, Spanish catalog
+    with (out / "manifest.csv").open() as handle:
+        assert [r["status"] for r in csv.DictReader(handle)] == [e["status"] for e in entries]
+    assert "Alex" not in result.output and "Alex" not in (out / "manifest.jsonl").read_text()
+
+
+@pytest.mark.parametrize(
+    ("record", "name", "message"),
+    [
+        ("../../etc/passwd", "Alex Doe", None),
+        ("/abs/path", "Alex Doe", None),
+        ("CON", "Alex Doe", None),
+        ("MRN-7", "<b>Alex</b> <script>x</script>", None),
+        ("MRN-8", "Alex\u202eeoD", "control or invisible"),
+        ("MRN-9", "Alex\x00Doe", "control or invisible"),
+        ("MRN-10", "A" * 10_000, "longer than 200 characters"),
+    ],
+)
+def test_hostile_values_never_escape_the_folder(tmp_path, record, name, message):
+    path = tmp_path / "roster.jsonl"
+    fields = dict(zip(HEADER.split(","), row(record, name=name).split(","), strict=False))
+    fields.update(patient_name=name, record_number=record)
+    path.write_text(json.dumps(fields) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "1")
+    (entry,) = manifest(out)
+    if message:
+        assert result.exit_code == 1 and message in entry["error"]
+        assert not list(out.glob("*.pdf"))
+    else:
+        assert result.exit_code == 0, entry
+        written = out / entry["output"]
+        assert written.parent == out and written.exists()
+        assert "/" not in entry["output"] and not entry["output"].startswith(".")
+    assert {p.name for p in tmp_path.rglob("*") if p.is_file()} <= {
+        "roster.jsonl",
+        "manifest.jsonl",
+        "manifest.csv",
+        entry["output"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ("../x/y", "x-y_p_en_d.pdf"),
+        ("/abs", "abs_p_en_d.pdf"),
+        ("CON", "CON_p_en_d.pdf"),
+        ("..", "x_p_en_d.pdf"),
+        ("a b\u202e", "a-b_p_en_d.pdf"),
+        ("C:\\x", "C-x_p_en_d.pdf"),
+    ],
+)
+def test_file_names_are_built_from_safe_characters(record, expected):
+    assert file_name(record, "p", "en", "d") == expected
+
+
+def test_file_names_are_unique():
+    taken: set[str] = set()
+    assert [unique_name("a.pdf", taken) for _ in range(3)] == ["a.pdf", "a-2.pdf", "a-3.pdf"]
+
+
+def test_check_validates_without_rendering(tmp_path):
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2", procedure="knee"))
+    out = tmp_path / "out"
+    result = run("batch", str(path), "--out-dir", str(out), "--check")
+    assert result.exit_code == 1
+    assert "row 2 (record MRN-2): unknown procedure 'knee'" in result.stderr
+    assert "1 valid row(s), 1 invalid" in result.stdout
+    assert not out.exists()
+
+
+def test_resume_renders_only_missing_or_changed_files(tmp_path):
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"), row("MRN-3"))
+    out = tmp_path / "out"
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    first = {e["row"]: e for e in manifest(out)}
+    (out / first[1]["output"]).unlink()  # missing
+    changed = out / first[2]["output"]
+    changed.write_bytes(changed.read_bytes()[:-10])  # damaged
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "1", "--resume", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[-1])["ok"] == 2
+    again = {e["row"]: e["status"] for e in manifest(out)}
+    assert again == {1: "ok", 2: "ok", 3: "skipped"}
+
+
+def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 13)))
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "consent",
+        "batch",
+        str(path),
+        "--out-dir",
+        str(out),
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = {e["row"] for e in manifest(out) if e["status"] == "ok"}
+    assert 0 < len(done_before) < 12
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "2", "--resume")
+    assert result.exit_code == 0, result.output
+    final = {e["row"]: e["status"] for e in manifest(out)}
+    assert set(final) == set(range(1, 13))
+    assert {r for r, s in final.items() if s == "skipped"} == done_before
+    assert {r for r, s in final.items() if s == "ok"} == set(range(1, 13)) - done_before
+    assert not list(out.glob(".consent-*.tmp"))
+    for pdf in out.glob("*.pdf"):
+        assert len(PdfReader(pdf).pages) > 0
+
+
+def test_unknown_columns_and_unreadable_rosters_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,record\nA,1\n")
+    result = run("batch", str(bad), "--out-dir", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "unknown column(s) name, record" in result.stderr
+    other = tmp_path / "roster.txt"
+    other.write_text("x")
+    assert "must be .csv or .jsonl" in run("batch", str(other), "--out-dir", str(tmp_path)).stderr
+
+
+def test_example_roster_in_the_docs_is_valid():
+    example = Path(__file__).resolve().parent.parent / "docs" / "example-roster.csv"
+    result = run("batch", str(example), "--out-dir", "unused", "--check")
+    assert result.exit_code == 0, result.output
+    assert "4 valid row(s), 0 invalid" in result.stdout
