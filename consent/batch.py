@@ -409,12 +409,17 @@ def run(
                 todo.append(job)
         root_names = [str(r) for r in roots] if roots else None
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-        if todo:
-            pool = ProcessPoolExecutor(
-                max_workers=workers, initializer=_warm_up, max_tasks_per_child=RECYCLE_AFTER
-            )
+        # A fresh pool for each chunk replaces the workers every RECYCLE_AFTER packets,
+        # so memory stays flat. (Python 3.11's max_tasks_per_child hangs the pool once
+        # every worker has been retired, so it is not used.)
+        chunk = workers * RECYCLE_AFTER
+        for first in range(0, len(todo), chunk):
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
             try:
-                futures = [pool.submit(_render_job, job, str(out_dir), root_names) for job in todo]
+                futures = [
+                    pool.submit(_render_job, job, str(out_dir), root_names)
+                    for job in todo[first : first + chunk]
+                ]
                 for future in as_completed(futures):
                     record(Entry(**future.result()))
             except BaseException:

@@ -240,3 +240,22 @@ def test_example_roster_in_the_docs_is_valid():
     result = run("batch", str(example), "--out-dir", "unused", "--check")
     assert result.exit_code == 0, result.output
     assert "4 valid row(s), 0 invalid" in result.stdout
+
+
+def test_workers_are_replaced_without_stalling_the_run(tmp_path):
+    # Workers retire every RECYCLE_AFTER packets; here every 2, so six rows need three
+    # pools. Run in a subprocess with a time limit: a stall must fail, not hang CI.
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 7)))
+    out = tmp_path / "out"
+    code = (
+        "import sys, consent.batch as b; b.RECYCLE_AFTER = 2\n"
+        "from consent.cli import main\n"
+        f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
+        "'--jobs', '1', '--quiet']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert [e["status"] for e in manifest(out)] == ["ok"] * 6

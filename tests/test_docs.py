@@ -16,6 +16,7 @@ COMMANDS = [
     ["icon-array"],
     ["verify"],
     ["lint"],
+    ["batch"],
     ["locales", "extract"],
     ["locales", "init"],
     ["locales", "update"],
