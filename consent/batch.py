@@ -367,8 +367,14 @@ def run(
     jobs: int | None = None,
     resume: bool = False,
     progress: Callable[[Entry], None] | None = None,
+    scheduler: str | None = None,
 ) -> tuple[Summary, list[Entry]]:
-    """Validate the roster, render every valid row, write the manifests."""
+    """Validate the roster, render every valid row, write the manifests.
+
+    With ``scheduler`` (a Dask distributed scheduler address) the rows render on
+    that cluster's workers instead of local processes; ``out_dir`` must then be a
+    folder every worker can write to. Manifest and resume work the same way.
+    """
     check_writable(out_dir / MANIFEST)
     planned = plan(read_roster(roster), roots)
     previous = previous_results(out_dir) if resume else {}
@@ -409,6 +415,9 @@ def run(
                 todo.append(job)
         root_names = [str(r) for r in roots] if roots else None
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        if scheduler is not None and todo:
+            _run_on_cluster(scheduler, todo, out_dir, root_names, record)
+            todo = []
         # A fresh pool for each chunk replaces the workers every RECYCLE_AFTER packets,
         # so memory stays flat. (Python 3.11's max_tasks_per_child hangs the pool once
         # every worker has been retired, so it is not used.)
@@ -433,6 +442,43 @@ def run(
     for entry in ordered:
         setattr(summary, entry.status, getattr(summary, entry.status) + 1)
     return summary, ordered
+
+
+def _run_on_cluster(
+    address: str,
+    todo: list[Job],
+    out_dir: Path,
+    roots: list[str] | None,
+    record: Callable[[Entry], None],
+) -> None:
+    """Render ``todo`` on a Dask distributed cluster, recording each row as it finishes."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as finished_first
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'consent[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as error:
+        raise InputError(f"cannot reach the Dask scheduler at {address} ({error})") from None
+    with client:
+        futures = [
+            client.submit(
+                _render_job,
+                job,
+                str(out_dir),
+                roots,
+                pure=False,
+                key=f"consent-row-{job.row}-{os.getpid()}-{time.monotonic_ns()}",
+            )
+            for job in todo
+        ]
+        try:
+            for future in finished_first(futures):
+                record(Entry(**future.result()))
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 def _write_manifests(out_dir: Path, entries: list[Entry]) -> None:

@@ -266,6 +266,10 @@ def batch(
     json_summary: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address: render on that cluster."),
+    ] = None,
     tables: TablesOption = None,
     no_bundled_tables: NoBundledOption = False,
 ) -> None:
@@ -291,7 +295,9 @@ def batch(
             from .errors import OutputError
 
             raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
-        summary, entries = _run_batch(batch_run, roster, out_dir, roots, jobs, resume, quiet)
+        summary, entries = _run_batch(
+            batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler
+        )
     for entry in entries:
         if entry.status == "failed" and not quiet:
             typer.echo(
@@ -329,12 +335,15 @@ def _run_batch(
     jobs: int | None,
     resume: bool,
     quiet: bool,
+    scheduler: str | None,
 ) -> Any:
     """Run with a progress bar on a terminal; silently otherwise (cron, CI)."""
     import sys
 
     if quiet or not sys.stderr.isatty():
-        return batch_run.run(roster, out_dir, roots=roots, jobs=jobs, resume=resume)
+        return batch_run.run(
+            roster, out_dir, roots=roots, jobs=jobs, resume=resume, scheduler=scheduler
+        )
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -362,7 +371,13 @@ def _run_batch(
 
         try:
             return batch_run.run(
-                roster, out_dir, roots=roots, jobs=jobs, resume=resume, progress=advance
+                roster,
+                out_dir,
+                roots=roots,
+                jobs=jobs,
+                resume=resume,
+                progress=advance,
+                scheduler=scheduler,
             )
         except KeyboardInterrupt:
             typer.echo(
