@@ -82,21 +82,9 @@ def test_pdf_output_has_the_caption_and_the_figure_alt_text(tmp_path):
 
 
 def _alt_in(pdf: Path) -> bool:
-    reader = PdfReader(pdf)
-    root = reader.trailer["/Root"]["/StructTreeRoot"]
-    stack, alts = [root], []
-    while stack:
-        node = stack.pop()
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if isinstance(node, dict):
-            if "/Alt" in node:
-                alts.append(str(node["/Alt"]))
-            kids = node.get("/K")
-            if kids is not None:
-                stack.extend(kids if isinstance(kids, list) else [kids])
-        elif isinstance(node, list):
-            stack.extend(node)
-    return any(a.startswith("About 5 in 100 people are affected.") for a in alts)
+    from test_packet_document import figure_alts
+
+    return any(a.startswith("About 5 in 100 people are affected.") for a in figure_alts(pdf))
 
 
 def test_png_output_is_a_cropped_picture(tmp_path):

@@ -39,50 +39,40 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args), terminal_width=200)
 
 
-def headings(pdf: Path) -> list[str]:
-    """Struct-tree headings (H1-H3) in document order, read from the tagged PDF."""
-    root = PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]
-    found: list[str] = []
+def struct_elements(pdf: Path) -> list:
+    """Every element of the PDF's structure tree, in document order."""
+    found = []
 
     def walk(node) -> None:
         node = node.get_object()
         if isinstance(node, list):
             for item in node:
                 walk(item)
-            return
-        if not hasattr(node, "get"):
-            return
-        if str(node.get("/S", "")) in ("/H1", "/H2", "/H3"):
-            found.append(str(node["/S"]))
-        kids = node.get("/K")
-        if kids is not None:
-            walk(kids)
+        elif hasattr(node, "get"):
+            found.append(node)
+            if node.get("/K") is not None:
+                walk(node["/K"])
 
-    walk(root)
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
     return found
 
 
-def figure_alts(pdf: Path, without: list[int] | None = None) -> list[str]:
-    root = PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]
-    alts: list[str] = []
+def headings(pdf: Path) -> list[str]:
+    """Struct-tree headings (H1-H3) in document order."""
+    return [
+        str(n["/S"]) for n in struct_elements(pdf) if str(n.get("/S", "")) in ("/H1", "/H2", "/H3")
+    ]
 
-    def walk(node) -> None:
-        node = node.get_object()
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not hasattr(node, "get"):
-            return
+
+def figure_alts(pdf: Path, without: list[int] | None = None) -> list[str]:
+    """The alternate text of every Figure; ``without`` collects those that have none."""
+    alts = []
+    for node in struct_elements(pdf):
         if node.get("/S") == "/Figure":
             if "/Alt" in node:
                 alts.append(str(node["/Alt"]))
             elif without is not None:
                 without.append(1)
-        if node.get("/K") is not None:
-            walk(node["/K"])
-
-    walk(root)
     return alts
 
 
