@@ -8,16 +8,18 @@ The order of work is fixed so that an office can trust a night run:
 3. render rows in worker processes, each file written atomically, each result
    appended to ``manifest.jsonl`` as it finishes (so a kill loses nothing done);
 4. with ``resume``, rows whose file exists and matches the SHA-256 recorded in
-   the manifest are skipped; everything else is rendered again.
+   the manifest, made from the same roster values, table and tool version, are
+   skipped; everything else is rendered again.
 
-Rows are named by their number and record number, never by patient name, in
-every message and in the manifest.
+Rows are named by their line number in the roster (the CSV header is line 1)
+and record number, never by patient name, in every message and in the manifest.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -25,7 +27,8 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +48,8 @@ COLUMNS = (
     "interpreter_name",
     "interpreter_language",
 )
-REQUIRED = ("patient_name", "record_number", "procedure")
+REQUIRED = ("patient_name", "record_number", "procedure", "locale", "date")
+"""A batch renders ahead of time: no packet date defaults to today, no language to English."""
 MAX_ROSTER_BYTES = 50_000_000
 MANIFEST = "manifest.jsonl"
 MANIFEST_CSV = "manifest.csv"
@@ -66,6 +70,9 @@ class Job:
     encounter: Encounter
     output: str
     """File name inside the output folder."""
+    table_sha256: str = ""
+    inputs_hmac: str = ""
+    """A keyed digest of everything the packet is made from (see ``_inputs_hmac``)."""
 
 
 @dataclass
@@ -83,6 +90,7 @@ class Entry:
     locale: str | None = None
     error: str | None = None
     duration: float = 0.0
+    inputs_hmac: str | None = None
 
 
 @dataclass
@@ -95,7 +103,7 @@ class Plan:
 
 
 def read_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, fields) for every row; rows count from 1 after a CSV header."""
+    """(line number, fields) for every non-blank row."""
     try:
         if path.stat().st_size > MAX_ROSTER_BYTES:
             raise InputError(f"{path} is larger than {MAX_ROSTER_BYTES:,} bytes")
@@ -105,38 +113,74 @@ def read_roster(path: Path) -> list[tuple[int, dict[str, Any]]]:
     except OSError as error:
         raise InputError(f"{path} cannot be read ({error.strerror})") from None
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return list(_json_lines(path, text))
-    if path.suffix.lower() == ".csv":
-        return list(_csv_rows(path, text))
-    raise InputError(f"{path}: a roster must be .csv or .jsonl")
+        rows = list(_json_lines(path, text))
+    elif path.suffix.lower() == ".csv":
+        rows = _csv_rows(path, text)
+    else:
+        raise InputError(f"{path}: a roster must be .csv or .jsonl")
+    if not rows:
+        raise InputError(f"{path} has no rows")
+    return rows
 
 
 def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: JSON strings may hold U+2028, which splitlines() breaks on.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
             yield number, {"__error__": f"not valid JSON ({error.msg})"}
+            continue
+        except InputError as error:
+            yield number, {"__error__": str(error)}
             continue
         yield number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}
 
 
-def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        raise InputError(f"{path} is empty")
-    unknown = [c for c in reader.fieldnames if c not in COLUMNS]
-    if unknown:
-        raise InputError(
-            f"{path}: unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}"
-        )
-    for number, row in enumerate(reader, start=1):
-        if None in row:
-            yield number, {"__error__": "more values than columns"}
-        else:
-            yield number, {k: v for k, v in row.items() if v not in (None, "")}
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise InputError(f"the key(s) {', '.join(repeated)} appear twice")
+    return dict(pairs)
+
+
+def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+    """Rows numbered by the line they start on, so a report points at the right line."""
+    csv.field_size_limit(MAX_ROSTER_BYTES)  # long cells are refused per row, by length
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    start = 1  # the line the record being read starts on
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path} is empty")
+        unknown = [position for position, name in enumerate(header, 1) if name not in COLUMNS]
+        if unknown:
+            # Never echo the names: without a header line they would be a patient's data.
+            raise InputError(
+                f"{path}: column(s) {', '.join(map(str, unknown))} of the first line are not "
+                f"known column names (is the header missing?); known: {', '.join(COLUMNS)}"
+            )
+        if len(set(header)) != len(header):
+            raise InputError(f"{path}: a column name appears twice in the header")
+        start = reader.line_num + 1
+        for values in reader:
+            number, start = start, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                rows.append(
+                    (number, {"__error__": f"{len(values)} values for {len(header)} columns"})
+                )
+            else:
+                rows.append((number, {k: v for k, v in zip(header, values, strict=True) if v}))
+    except csv.Error as error:
+        # An unclosed quote is only noticed at the end of the file; name where it opened.
+        raise InputError(f"{path}:{start}: not valid CSV ({error})") from None
+    return rows
 
 
 def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | None = None) -> Plan:
@@ -158,7 +202,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 raise InputError(f"unknown field(s) {', '.join(sorted(unknown))}")
             values = {k: _text(k, fields.get(k)) for k in COLUMNS}
             for key in REQUIRED:
-                if values[key] is None:
+                if not (values[key] or "").strip():
                     raise InputError(f"{key} is missing")
             patient = Patient.from_input(
                 values["patient_name"], values["date_of_birth"], values["record_number"]
@@ -170,7 +214,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 values["interpreter_language"],
             )
             check_dates(patient, encounter)
-            locale = values["locale"] or "en"
+            locale = (values["locale"] or "").strip()
             resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
             wanted = (values["procedure"] or "", values["table_version"])
             if wanted not in tables:
@@ -205,6 +249,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 patient,
                 encounter,
                 output,
+                table.sha256,
             )
         )
     return result
@@ -267,13 +312,9 @@ def unique_name(name: str, taken: set[str]) -> str:
 # --- rendering ---------------------------------------------------------------------
 
 
-def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str, Any]:
-    """Worker side: render one job; return a manifest entry as a dict."""
-    from .packet import render_packet
-    from .tables import load_table
-
-    start = time.perf_counter()
-    entry = Entry(
+def _failed(job: Job) -> Entry:
+    """The manifest entry for ``job`` before it has succeeded."""
+    return Entry(
         job.row,
         job.record_number or None,
         "failed",
@@ -281,7 +322,17 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
         table_id=job.procedure,
         table_version=job.table_version,
         locale=job.locale,
+        inputs_hmac=job.inputs_hmac,
     )
+
+
+def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str, Any]:
+    """Worker side: render one job; return a manifest entry as a dict."""
+    from .packet import render_packet
+    from .tables import load_table
+
+    start = time.perf_counter()
+    entry = _failed(job)
     try:
         table = load_table(
             job.procedure,
@@ -334,9 +385,48 @@ def previous_results(out_dir: Path) -> dict[int, dict[str, Any]]:
     return entries
 
 
+def _batch_key(out_dir: Path) -> bytes:
+    """The output folder's secret for ``_inputs_hmac``, made on first use."""
+    path = out_dir / ".consent-batch-key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as handle:
+        key = os.urandom(32)
+        handle.write(key)
+    return key
+
+
+def _inputs_hmac(job: Job, key: bytes) -> str:
+    """A digest of the row's values, the risk table's bytes and the tool version.
+
+    Resume skips a row only if this matches too: a file rendered from an older
+    roster line or table must not pass as current. Keyed, because the values
+    include patient data and the manifest must not let anyone test guesses.
+    """
+    from . import __version__
+
+    fields = [
+        asdict(job.patient),
+        asdict(job.encounter),
+        job.procedure,
+        job.table_version,
+        job.table_sha256,
+        job.locale,
+        job.output,
+        __version__,
+    ]
+    message = json.dumps(fields, sort_keys=True, default=str).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def _finished(job: Job, previous: dict[str, Any] | None, out_dir: Path) -> bool:
-    """True when this job's file exists and has the bytes the manifest recorded."""
+    """True when this job's file exists with the bytes the manifest recorded, made from
+    the same inputs (roster values, table, tool version)."""
     if not previous or previous.get("status") not in ("ok", "skipped"):
+        return False
+    if previous.get("inputs_hmac") != job.inputs_hmac:
         return False
     if previous.get("output") != job.output or not previous.get("sha256"):
         return False
@@ -377,6 +467,8 @@ def run(
     """
     check_writable(out_dir / MANIFEST)
     planned = plan(read_roster(roster), roots)
+    key = _batch_key(out_dir)
+    planned.jobs = [replace(job, inputs_hmac=_inputs_hmac(job, key)) for job in planned.jobs]
     previous = previous_results(out_dir) if resume else {}
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}
@@ -409,6 +501,7 @@ def run(
                         job.procedure,
                         job.table_version,
                         job.locale,
+                        inputs_hmac=job.inputs_hmac,
                     )
                 )
             else:
@@ -418,30 +511,69 @@ def run(
         if scheduler is not None and todo:
             _run_on_cluster(scheduler, todo, out_dir, root_names, record)
             todo = []
-        # A fresh pool for each chunk replaces the workers every RECYCLE_AFTER packets,
-        # so memory stays flat. (Python 3.11's max_tasks_per_child hangs the pool once
-        # every worker has been retired, so it is not used.)
-        chunk = workers * RECYCLE_AFTER
-        for first in range(0, len(todo), chunk):
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
-            try:
-                futures = [
-                    pool.submit(_render_job, job, str(out_dir), root_names)
-                    for job in todo[first : first + chunk]
-                ]
-                for future in as_completed(futures):
-                    record(Entry(**future.result()))
-            except BaseException:
-                # Ctrl-C: drop what has not started; the manifest keeps what has finished.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+        _render_locally(todo, workers, str(out_dir), root_names, record)
     ordered = [entries[row] for row in sorted(entries)]
     _write_manifests(out_dir, ordered)
     summary = Summary(seconds=round(time.perf_counter() - start, 3))
     for entry in ordered:
         setattr(summary, entry.status, getattr(summary, entry.status) + 1)
     return summary, ordered
+
+
+def _render_locally(
+    todo: list[Job],
+    workers: int,
+    out_dir: str,
+    roots: list[str] | None,
+    record: Callable[[Entry], None],
+) -> None:
+    """Render ``todo`` in local worker processes, recording each row as it finishes.
+
+    A fresh pool for each chunk replaces the workers every RECYCLE_AFTER packets, so
+    memory stays flat. (Python 3.11's max_tasks_per_child hangs the pool once every
+    worker has been retired, so it is not used.)
+
+    A worker that dies (killed, out of memory) breaks its pool and every row still in
+    it. Those rows are tried once more in a fresh pool, then any lost again one pool
+    each, so only the row that really kills its worker is reported failed.
+    """
+    chunk = workers * RECYCLE_AFTER
+    for first in range(0, len(todo), chunk):
+        lost = _render_in_pool(todo[first : first + chunk], workers, out_dir, roots, record)
+        if lost:
+            lost = _render_in_pool(lost, workers, out_dir, roots, record)
+        for job in lost:
+            if _render_in_pool([job], 1, out_dir, roots, record):
+                entry = _failed(job)
+                entry.error = "the worker process stopped while rendering this row"
+                record(entry)
+
+
+def _render_in_pool(
+    jobs: list[Job],
+    workers: int,
+    out_dir: str,
+    roots: list[str] | None,
+    record: Callable[[Entry], None],
+) -> list[Job]:
+    """Render ``jobs`` in one process pool; return those lost to a dead worker."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+    try:
+        futures = {pool.submit(_render_job, job, out_dir, roots): job for job in jobs}
+        lost = []
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost.append(futures[future])
+            else:
+                record(Entry(**result))
+    except BaseException:
+        # Ctrl-C: drop what has not started; the manifest keeps what has finished.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return sorted(lost, key=lambda job: job.row)
 
 
 def _run_on_cluster(

@@ -55,7 +55,7 @@ def _user_errors() -> Iterator[None]:
             raise
         # The message of an unexpected error might quote patient data; show its type only.
         _error(
-            f"internal error ({type(error).__name__}); nothing was written. "
+            f"internal error ({type(error).__name__}); no file was left half-written. "
             "Set CONSENT_DEBUG=1 to see the details, and please report it."
         )
         raise typer.Exit(1) from None

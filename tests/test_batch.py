@@ -75,26 +75,27 @@ def test_mixed_roster_renders_the_good_rows_and_reports_the_bad(tmp_path):
         row("MRN-2", procedure="knee"),
         row("MRN-3", locale="es-MX"),
         row("MRN-4", date="2026-02-30"),
-        row("MRN-1"),  # same record, procedure and date as row 1
+        row("MRN-1"),  # same record, procedure and date as line 2
         row("MRN-6", name=""),
     )
     out = tmp_path / "out"
     result = run("batch", str(path), "--out-dir", str(out), "--jobs", "2")
     assert result.exit_code == 1
     entries = manifest(out)
+    # Rows are numbered by roster line, as a text editor or spreadsheet shows them.
     assert [(e["row"], e["status"]) for e in entries] == [
-        (1, "ok"),
-        (2, "failed"),
-        (3, "ok"),
-        (4, "failed"),
+        (2, "ok"),
+        (3, "failed"),
+        (4, "ok"),
         (5, "failed"),
         (6, "failed"),
+        (7, "failed"),
     ]
     errors = {e["row"]: e["error"] for e in entries if e["error"]}
-    assert "unknown procedure 'knee'" in errors[2]
-    assert "date must be a real date" in errors[4]
-    assert "already has a bariatric-revision packet dated 2026-12-01 in row 1" in errors[5]
-    assert errors[6] == "patient_name is missing"
+    assert "unknown procedure 'knee'" in errors[3]
+    assert "date must be a real date" in errors[5]
+    assert "already has a bariatric-revision packet dated 2026-12-01 in row 2" in errors[6]
+    assert errors[7] == "patient_name is missing"
     assert sorted(p.name for p in out.glob("*.pdf")) == [
         "MRN-1_bariatric-revision_en_2026-12-01.pdf",
         "MRN-3_bariatric-revision_es-MX_2026-12-01.pdf",
@@ -142,6 +143,7 @@ def test_hostile_values_never_escape_the_folder(tmp_path, record, name, message)
         "roster.jsonl",
         "manifest.jsonl",
         "manifest.csv",
+        ".consent-batch-key",
         entry["output"],
     }
 
@@ -171,7 +173,7 @@ def test_check_validates_without_rendering(tmp_path):
     out = tmp_path / "out"
     result = run("batch", str(path), "--out-dir", str(out), "--check")
     assert result.exit_code == 1
-    assert "row 2 (record MRN-2): unknown procedure 'knee'" in result.stderr
+    assert "row 3 (record MRN-2): unknown procedure 'knee'" in result.stderr
     assert "1 valid row(s), 1 invalid" in result.stdout
     assert not out.exists()
 
@@ -181,14 +183,14 @@ def test_resume_renders_only_missing_or_changed_files(tmp_path):
     out = tmp_path / "out"
     assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
     first = {e["row"]: e for e in manifest(out)}
-    (out / first[1]["output"]).unlink()  # missing
-    changed = out / first[2]["output"]
+    (out / first[2]["output"]).unlink()  # missing
+    changed = out / first[3]["output"]
     changed.write_bytes(changed.read_bytes()[:-10])  # damaged
     result = run("batch", str(path), "--out-dir", str(out), "--jobs", "1", "--resume", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout.splitlines()[-1])["ok"] == 2
     again = {e["row"]: e["status"] for e in manifest(out)}
-    assert again == {1: "ok", 2: "ok", 3: "skipped"}
+    assert again == {2: "ok", 3: "ok", 4: "skipped"}
 
 
 def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
@@ -217,9 +219,9 @@ def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
     result = run("batch", str(path), "--out-dir", str(out), "--jobs", "2", "--resume")
     assert result.exit_code == 0, result.output
     final = {e["row"]: e["status"] for e in manifest(out)}
-    assert set(final) == set(range(1, 13))
+    assert set(final) == set(range(2, 14))
     assert {r for r, s in final.items() if s == "skipped"} == done_before
-    assert {r for r, s in final.items() if s == "ok"} == set(range(1, 13)) - done_before
+    assert {r for r, s in final.items() if s == "ok"} == set(range(2, 14)) - done_before
     assert not list(out.glob(".consent-*.tmp"))
     for pdf in out.glob("*.pdf"):
         assert len(PdfReader(pdf).pages) > 0
@@ -227,9 +229,10 @@ def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
 
 def test_unknown_columns_and_unreadable_rosters_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("name,record\nA,1\n")
+    bad.write_text("name,record_number\nA,1\n")
     result = run("batch", str(bad), "--out-dir", str(tmp_path / "out"))
-    assert result.exit_code == 1 and "unknown column(s) name, record" in result.stderr
+    assert result.exit_code == 1
+    assert "column(s) 1 of the first line are not known column names" in result.stderr
     other = tmp_path / "roster.txt"
     other.write_text("x")
     assert "must be .csv or .jsonl" in run("batch", str(other), "--out-dir", str(tmp_path)).stderr
@@ -286,7 +289,11 @@ def test_a_dask_cluster_produces_the_same_manifest_as_local_workers(tmp_path):
     assert result.exit_code == 1
 
     def comparable(out: Path) -> list[dict]:
-        return [{k: v for k, v in e.items() if k != "duration"} for e in manifest(out)]
+        # The inputs digest is keyed per output folder, so it differs by design.
+        return [
+            {k: v for k, v in e.items() if k not in ("duration", "inputs_hmac")}
+            for e in manifest(out)
+        ]
 
     # Packets are byte-identical wherever they render, so even the SHA-256s match.
     assert comparable(cluster_out) == comparable(local_out)
@@ -301,3 +308,104 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     )
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+
+
+def one_line_error(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "roster.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    return result.stderr
+
+
+def test_a_roster_without_its_header_never_echoes_the_first_patient(tmp_path):
+    message = one_line_error(tmp_path, row("MRN-1", name="Zelda Quist") + "\n")
+    assert "is the header missing?" in message and "Zelda" not in message
+
+
+def test_a_header_only_or_empty_roster_is_an_error(tmp_path):
+    assert "has no rows" in one_line_error(tmp_path, HEADER + "\n\n")
+    assert "is empty" in one_line_error(tmp_path, "")
+
+
+def test_a_column_named_twice_is_an_error(tmp_path):
+    assert "appears twice in the header" in one_line_error(
+        tmp_path, HEADER + ",date\n" + row("MRN-1") + ",2026-12-02\n"
+    )
+
+
+def test_broken_csv_quoting_names_the_line(tmp_path):
+    text = "\n".join([HEADER, row("MRN-1"), '"Alex Doe,1980-02-03', row("MRN-3")]) + "\n"
+    message = one_line_error(tmp_path, text)
+    assert ":3: not valid CSV (unexpected end of data)" in message and "Alex" not in message
+
+
+def test_rows_count_by_line_even_when_a_cell_spans_lines(tmp_path):
+    path = roster(tmp_path, row("MRN-1", clinician="Dr. Rivera\nSurgery"), row("MRN-2", locale=""))
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert "row 2 (record MRN-1): clinician" in result.stderr
+    assert "row 4 (record MRN-2): locale is missing" in result.stderr
+
+
+@pytest.mark.parametrize("field", ["date", "locale"])
+def test_a_batch_never_guesses_the_date_or_language(tmp_path, field):
+    path = roster(tmp_path, row("MRN-1", **{field: "  "}))
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert result.exit_code == 1 and f"{field} is missing" in result.stderr
+
+
+def test_json_lines_with_a_key_twice_fail_that_row_only(tmp_path):
+    fields = dict(zip(HEADER.split(","), row("MRN-1").split(","), strict=True))
+    good = json.dumps(fields)
+    twice = good[:-1] + ', "record_number": "MRN-9"}'
+    path = tmp_path / "roster.jsonl"
+    path.write_text(good + "\n\n" + twice + "\n", encoding="utf-8")
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert "row 3" in result.stderr and "record_number appear twice" in result.stderr
+    assert "1 valid row(s), 1 invalid" in result.stdout
+
+
+def test_resume_renders_again_when_the_roster_row_changed(tmp_path):
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    # Same file name (record, procedure, locale, date) but a corrected patient name.
+    roster(tmp_path, row("MRN-1"), row("MRN-2", name="Alexandra Doe"))
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "1", "--resume")
+    assert result.exit_code == 0
+    assert {e["row"]: e["status"] for e in manifest(out)} == {2: "skipped", 3: "ok"}
+    text = " ".join(p.extract_text() for p in PdfReader(out / manifest(out)[1]["output"]).pages)
+    assert "Alexandra Doe" in text
+    assert "Alexandra" not in (out / "manifest.jsonl").read_text()
+
+
+def test_a_row_that_kills_its_worker_fails_alone(tmp_path):
+    # A worker killed mid-row (out of memory, say) breaks its whole pool. The other
+    # rows in it must still render; only the row that kills its worker is failed.
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 6)))
+    out = tmp_path / "out"
+    code = (
+        "import os, sys, consent.batch as b\n"
+        "render = b._render_job\n"
+        "def killer(job, *args):\n"
+        "    if job.record_number == 'MRN-3':\n"
+        "        os._exit(9)\n"
+        "    return render(job, *args)\n"
+        "b._render_job = killer\n"
+        "from consent.cli import main\n"
+        f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
+        "'--jobs', '2', '--quiet']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr
+    statuses = {e["row"]: (e["status"], e["error"]) for e in manifest(out)}
+    assert statuses == {
+        2: ("ok", None),
+        3: ("ok", None),
+        4: ("failed", "the worker process stopped while rendering this row"),
+        5: ("ok", None),
+        6: ("ok", None),
+    }
