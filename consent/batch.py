@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import ConsentError, InputError
 from .files import check_writable, write_text_atomically
 from .patient import Encounter, Patient, check_dates
@@ -405,8 +406,6 @@ def _inputs_hmac(job: Job, key: bytes) -> str:
     roster line or table must not pass as current. Keyed, because the values
     include patient data and the manifest must not let anyone test guesses.
     """
-    from . import __version__
-
     fields = [
         asdict(job.patient),
         asdict(job.encounter),
@@ -491,17 +490,8 @@ def run(
             if resume and _finished(job, previous.get(job.row), out_dir):
                 old = previous[job.row]
                 record(
-                    Entry(
-                        job.row,
-                        job.record_number or None,
-                        "skipped",
-                        job.output,
-                        old["sha256"],
-                        old.get("pages"),
-                        job.procedure,
-                        job.table_version,
-                        job.locale,
-                        inputs_hmac=job.inputs_hmac,
+                    replace(
+                        _failed(job), status="skipped", sha256=old["sha256"], pages=old.get("pages")
                     )
                 )
             else:

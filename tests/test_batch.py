@@ -245,21 +245,26 @@ def test_example_roster_in_the_docs_is_valid():
     assert "4 valid row(s), 0 invalid" in result.stdout
 
 
+def batch_in_subprocess(path: Path, out: Path, jobs: str, setup: str):
+    """`consent batch` in a fresh interpreter after ``setup`` (which sees ``b``, the
+    batch module, and ``os``) patches it; with a time limit, so a stall fails, not hangs."""
+    code = (
+        "import os, sys, consent.batch as b\n"
+        f"{setup}"
+        "from consent.cli import main\n"
+        f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
+        f"'--jobs', {jobs!r}, '--quiet']\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+
 def test_workers_are_replaced_without_stalling_the_run(tmp_path):
     # Workers retire every RECYCLE_AFTER packets; here every 2, so six rows need three
     # pools. Run in a subprocess with a time limit: a stall must fail, not hang CI.
     path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 7)))
     out = tmp_path / "out"
-    code = (
-        "import sys, consent.batch as b; b.RECYCLE_AFTER = 2\n"
-        "from consent.cli import main\n"
-        f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
-        "'--jobs', '1', '--quiet']\n"
-        "main()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180
-    )
+    result = batch_in_subprocess(path, out, "1", "b.RECYCLE_AFTER = 2\n")
     assert result.returncode == 0, result.stderr
     assert [e["status"] for e in manifest(out)] == ["ok"] * 6
 
@@ -384,22 +389,15 @@ def test_a_row_that_kills_its_worker_fails_alone(tmp_path):
     # rows in it must still render; only the row that kills its worker is failed.
     path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 6)))
     out = tmp_path / "out"
-    code = (
-        "import os, sys, consent.batch as b\n"
+    setup = (
         "render = b._render_job\n"
         "def killer(job, *args):\n"
         "    if job.record_number == 'MRN-3':\n"
         "        os._exit(9)\n"
         "    return render(job, *args)\n"
         "b._render_job = killer\n"
-        "from consent.cli import main\n"
-        f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
-        "'--jobs', '2', '--quiet']\n"
-        "main()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
-    )
+    result = batch_in_subprocess(path, out, "2", setup)
     assert result.returncode == 1, result.stderr
     statuses = {e["row"]: (e["status"], e["error"]) for e in manifest(out)}
     assert statuses == {
