@@ -1,7 +1,7 @@
 """HTML to PDF with WeasyPrint: bundled assets only, tagged output, atomic writes.
 
-WeasyPrint is imported here and nowhere else, so commands that do not render
-(``consent --help``) stay fast.
+WeasyPrint is loaded (by ``consent.engine``) only when this module is
+imported, so commands that do not render (``consent --help``) stay fast.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .resources import templates_dir
+# consent.engine loads WeasyPrint its own way, so it is imported first.
+from .engine import document, fewer_garbage_collections
 
-# Fontconfig reads this when WeasyPrint first starts it: with an empty
-# configuration only the @font-face fonts of our stylesheet exist, so no system
-# font can stand in for a missing glyph and packets look the same everywhere.
-# A FONTCONFIG_FILE set by the user is respected.
-os.environ.setdefault("FONTCONFIG_FILE", str(templates_dir() / "fonts" / "fonts.conf"))
-
+# isort: split
 import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
@@ -33,6 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .errors import RenderError
 from .files import write_atomically
 from .provenance import ATTACHMENT_NAME, PLACEHOLDER, content_digest, to_json
+from .resources import templates_dir
 
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3b": "pdf/a-3b", "plain": None}
 """pdf/ua-1: tagged and accessible (the default); pdf/a-3b: archival, for the
@@ -105,8 +102,8 @@ def pdf_bytes(
     """
     roots = tuple(asset_roots or [base_dir])
     fetcher = AssetsOnlyFetcher(list(roots))
+    bundled = fetcher.roots == [templates_dir().resolve()]
     html, stylesheets = _parsed_stylesheets(html, roots)
-    document = weasyprint.HTML(string=html, base_url=str(base_dir) + os.sep, url_fetcher=fetcher)
     options: dict[str, Any] = {"stylesheets": stylesheets}
     if provenance is not None:
         when = dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), dt.UTC)
@@ -122,12 +119,14 @@ def pdf_bytes(
         ]
         options["finisher"] = _fill_content_digest
     try:
-        result: bytes = document.write_pdf(
-            font_config=font_config(),
-            pdf_variant=PDF_VARIANTS[variant],
-            pdf_tags=variant != "plain",
-            **options,
-        )
+        with fewer_garbage_collections():
+            packet = document(html, str(base_dir) + os.sep, fetcher, bundled=bundled)
+            result: bytes = packet.write_pdf(
+                font_config=font_config(),
+                pdf_variant=PDF_VARIANTS[variant],
+                pdf_tags=variant != "plain",
+                **options,
+            )
     except FatalURLFetchingError as error:
         cause = error.__cause__ or error
         raise RenderError(f"the packet could not be laid out: {cause}") from None

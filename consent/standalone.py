@@ -134,7 +134,7 @@ def _html(freq: Frequency, sentences: list[str], loc: Localizer) -> str:
     paragraphs = "".join(f"<p>{escape(s)}</p>" for s in sentences)
     return (
         f'<!DOCTYPE html><html lang="{loc.locale}" dir="{loc.direction}"><head>'
-        f'<meta charset="utf-8"><title>{escape(alt)}</title>'
+        f'<meta charset="utf-8"/><title>{escape(alt)}</title>'
         '<link rel="stylesheet" href="style.css"><style>'
         "@page { size: A5; margin: 12mm; @top-left { content: none; } "
         "@top-right { content: none; } @bottom-left { content: none; } "

@@ -1,0 +1,132 @@
+"""WeasyPrint, loaded and fed for speed: the parts of a render we can make cheaper.
+
+A packet is laid out by WeasyPrint, whose cost we cannot change; these are
+the costs around it that we can, each measured by ``benchmarks/render_speed.py``
+and each leaving the PDF byte for byte the same (``tests/test_engine.py``):
+
+- loading WeasyPrint's libraries without running a compiler (cold start),
+  with fontconfig limited to the bundled fonts;
+- for the bundled templates, reading the packet's markup with the C XML parser
+  and styling it with a user-agent stylesheet that skips pseudo-elements the
+  packet never has;
+- fewer young-generation garbage collections while a packet is laid out.
+
+Everything else in the package imports WeasyPrint through this module.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import gc
+import os
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .resources import templates_dir
+
+# Fontconfig reads this when WeasyPrint first starts it: with an empty
+# configuration only the @font-face fonts of our stylesheet exist, so no system
+# font can stand in for a missing glyph and packets look the same everywhere.
+# A FONTCONFIG_FILE set by the user is respected.
+os.environ.setdefault("FONTCONFIG_FILE", str(templates_dir() / "fonts" / "fonts.conf"))
+
+
+@contextmanager
+def _library_lookup_from_linker_cache() -> Iterator[None]:
+    """Let WeasyPrint find Pango, HarfBuzz and fontconfig without running a compiler.
+
+    WeasyPrint tries several names for each library, and cffi hands every name
+    without a dot to ``ctypes.util.find_library``, which on Linux runs gcc and
+    ld for each name the linker cache lacks: 16 failed lookups, 0.13 s of every
+    cold start. The linker cache (the first step of that lookup) is all it
+    needs here: a library known only through LD_LIBRARY_PATH is still loaded,
+    by the plain soname (``libpango-1.0.so.0``) WeasyPrint tries next, which
+    the dynamic loader resolves itself.
+    """
+    from_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if not sys.platform.startswith("linux") or from_cache is None:
+        yield
+        return
+    original = ctypes.util.find_library
+    ctypes.util.find_library = from_cache
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+with _library_lookup_from_linker_cache():
+    import cssselect2
+    import weasyprint
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+    from weasyprint.urls import ensure_url
+
+# WeasyPrint's user-agent stylesheet gives every element a ::marker and five
+# footnote and note pseudo-elements, and each gets a computed style: about
+# 1,700 per packet, the larger part of styling it. The bundled templates have
+# markers only on list items and no footnotes, so for them the rules are
+# scoped to where they can apply. Should WeasyPrint reword these rules, the
+# stock sheet is used unchanged (slower, never wrong) and a test says so.
+_NEVER_USED = ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")
+_SCOPED_RULES = {"\n::marker {": "\nli::marker, summary::marker {"} | {
+    f"\n::{name} {{": f"\n.consent-has-no-notes::{name} {{" for name in _NEVER_USED
+}
+LEAN_UA_TEXT = UA
+if all(rule in UA for rule in _SCOPED_RULES):
+    for rule, scoped in _SCOPED_RULES.items():
+        LEAN_UA_TEXT = LEAN_UA_TEXT.replace(rule, scoped)
+_LEAN_UA = weasyprint.CSS(string=LEAN_UA_TEXT, counter_style=UA_COUNTER_STYLE)
+
+
+class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]
+    """A packet from the bundled templates, parsed as XML, styled with the lean sheet.
+
+    The bundled templates write well-formed markup (void elements closed, only
+    XML's entities), so the C XML parser builds the same tree as WeasyPrint's
+    HTML5 parser, ten times faster. An institution's templates do not promise
+    that (``<div/>`` means different things to the two parsers), so they always
+    go through the HTML5 parser and the stock stylesheet.
+    """
+
+    def __init__(self, root: ElementTree.Element, base_url: str, url_fetcher: Any) -> None:
+        # What weasyprint.HTML.__init__ sets after its own parse (WeasyPrint 70).
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+        return [_LEAN_UA]
+
+
+def document(html: str, base_url: str, url_fetcher: Any, *, bundled: bool) -> Any:
+    """The WeasyPrint document for ``html``; the fast path when ``bundled`` allows it."""
+    if bundled:
+        try:
+            root = ElementTree.fromstring(html)
+        except ElementTree.ParseError:
+            pass  # not well-formed after all: the HTML5 parser reads anything
+        else:
+            return _BundledPacket(root, ensure_url(base_url), url_fetcher)
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+
+
+@contextmanager
+def fewer_garbage_collections() -> Iterator[None]:
+    """Run the young-generation collector less often while a packet is laid out.
+
+    A packet allocates about a million short-lived objects (boxes, styles,
+    layout lines), almost none in cycles, so the default threshold of 700
+    allocations starts thousands of collections that free nothing. The previous
+    threshold is restored afterwards.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)

@@ -1,0 +1,128 @@
+"""consent.engine's shortcuts: taken for the bundled templates, and the PDF stays the same.
+
+Each shortcut (the XML parser, the lean user-agent stylesheet, fewer garbage
+collections) is only worth having if a packet made with it is byte for byte the
+packet WeasyPrint makes without it; these tests render both ways and compare.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import gc
+import sys
+from pathlib import Path
+
+import pytest
+
+from consent.i18n import Localizer
+from consent.packet import render_packet
+from consent.patient import Encounter, Patient
+from consent.render import packet_html
+from consent.resources import templates_dir
+from consent.standalone import make_frequency, render_icon_array
+from consent.tables import load_table
+
+engine = sys.modules["consent.engine"]
+pdf = sys.modules["consent.pdf"]
+
+# Every bundled table and every shipped language at least once, with a name
+# that needs escaping and an interpreter line.
+CASES = [
+    ("bariatric-revision", "en"),
+    ("salvage-lung-resection", "es"),
+    ("pelvic-exenteration-recurrent-rectal", "pl"),
+    ("watch-and-wait-rectal", "ar"),
+    ("bariatric-revision", "en-XA"),
+]
+PATIENT = Patient.from_input("Zoë O'Brien <\"Ana\"> & Co", "1980-02-03", "MRN-0042")
+ENCOUNTER = Encounter.from_input(
+    "2026-11-30", "Dr. Rivera", interpreter_name="Ana Ruiz", interpreter_language="Spanish"
+)
+
+
+@pytest.fixture
+def stock_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make consent.pdf hand every packet to plain weasyprint.HTML and its stock stylesheet."""
+    fast = engine.document
+
+    def stock(html: str, base_url: str, url_fetcher: object, *, bundled: bool) -> object:
+        return fast(html, base_url, url_fetcher, bundled=False)
+
+    monkeypatch.setattr(pdf, "document", stock)
+
+
+def _render(procedure: str, locale: str, out: Path, variant: str = "pdf/ua-1") -> bytes:
+    render_packet(
+        load_table(procedure), PATIENT, ENCOUNTER, out, locale=locale, variant=variant
+    )
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize(("procedure", "locale"), CASES)
+def test_bundled_packet_takes_the_fast_path(procedure: str, locale: str) -> None:
+    html = packet_html(load_table(procedure), PATIENT, ENCOUNTER, Localizer(locale))
+    html, _ = pdf._parsed_stylesheets(html, (templates_dir(),))
+    document = engine.document(html, str(templates_dir()) + "/", None, bundled=True)
+    assert isinstance(document, engine._BundledPacket)
+
+
+@pytest.mark.parametrize(("procedure", "locale"), CASES)
+def test_fast_path_gives_the_same_bytes(
+    procedure: str, locale: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    fast = _render(procedure, locale, tmp_path / "fast.pdf")
+    request.getfixturevalue("stock_weasyprint")
+    stock = _render(procedure, locale, tmp_path / "stock.pdf")
+    assert fast == stock
+
+
+@pytest.mark.parametrize("variant", ["pdf/a-3b", "plain"])
+def test_fast_path_gives_the_same_bytes_in_every_variant(
+    variant: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    fast = _render("bariatric-revision", "es", tmp_path / "fast.pdf", variant)
+    request.getfixturevalue("stock_weasyprint")
+    assert _render("bariatric-revision", "es", tmp_path / "stock.pdf", variant) == fast
+
+
+def test_standalone_icon_array_pdf_is_the_same(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    def draw(name: str) -> bytes:
+        out = tmp_path / name
+        render_icon_array(make_frequency(7, 100, low=4, high=11), out, locale="ar")
+        return out.read_bytes()
+
+    fast = draw("fast.pdf")
+    request.getfixturevalue("stock_weasyprint")
+    assert draw("stock.pdf") == fast
+
+
+def test_markup_that_is_not_well_formed_goes_to_the_html5_parser() -> None:
+    document = engine.document("<p>an open paragraph<br>", "/tmp/", None, bundled=True)
+    assert not isinstance(document, engine._BundledPacket)
+    assert document.etree_element.find(".//p") is not None
+
+
+def test_an_institutions_templates_never_take_the_fast_path() -> None:
+    well_formed = "<html><body><div/><p>after</p></body></html>"
+    assert not isinstance(
+        engine.document(well_formed, "/tmp/", None, bundled=False), engine._BundledPacket
+    )
+
+
+def test_lean_stylesheet_found_the_rules_it_scopes() -> None:
+    """If WeasyPrint rewords its stylesheet, the stock one is used: correct, but slower."""
+    for rule, scoped in engine._SCOPED_RULES.items():
+        assert rule in engine.UA
+        assert scoped in engine.LEAN_UA_TEXT and rule not in engine.LEAN_UA_TEXT
+
+
+def test_library_lookup_is_restored_after_loading() -> None:
+    assert ctypes.util.find_library.__name__ == "find_library"
+
+
+def test_garbage_collector_threshold_is_restored_after_a_render(tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    _render("bariatric-revision", "en", tmp_path / "packet.pdf")
+    assert gc.get_threshold() == before
