@@ -344,9 +344,9 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
         out = Path(out_dir) / job.output
         render_packet(table, job.patient, job.encounter, out, locale=job.locale)
         data = out.read_bytes()
-        entry.status = "ok"
         entry.sha256 = hashlib.sha256(data).hexdigest()
         entry.pages = _page_count(data)
+        entry.status = "ok"  # last: a row is ok only once everything about it is known
     except ConsentError as error:
         entry.error = _one_line(str(error))
     except Exception as error:  # one row must never stop the run
@@ -357,13 +357,14 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
 
 
 def _page_count(pdf: bytes) -> int:
-    counts = re.findall(rb"/Type /Pages[^>]*?/Count (\d+)|/Count (\d+)[^>]*?/Type /Pages", pdf)
-    values = [int(a or b) for a, b in counts]
-    if values:
-        return max(values)
-    from pypdf import PdfReader
+    """Pages in the PDF as written, read back by pdfium (half a millisecond)."""
+    import pypdfium2
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _warm_up() -> None:

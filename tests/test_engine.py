@@ -34,7 +34,7 @@ CASES = [
     ("watch-and-wait-rectal", "ar"),
     ("bariatric-revision", "en-XA"),
 ]
-PATIENT = Patient.from_input("Zoë O'Brien <\"Ana\"> & Co", "1980-02-03", "MRN-0042")
+PATIENT = Patient.from_input('Zoë O\'Brien <"Ana"> & Co', "1980-02-03", "MRN-0042")
 ENCOUNTER = Encounter.from_input(
     "2026-11-30", "Dr. Rivera", interpreter_name="Ana Ruiz", interpreter_language="Spanish"
 )
@@ -52,9 +52,7 @@ def stock_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _render(procedure: str, locale: str, out: Path, variant: str = "pdf/ua-1") -> bytes:
-    render_packet(
-        load_table(procedure), PATIENT, ENCOUNTER, out, locale=locale, variant=variant
-    )
+    render_packet(load_table(procedure), PATIENT, ENCOUNTER, out, locale=locale, variant=variant)
     return out.read_bytes()
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -77,3 +81,34 @@ def test_installed_wheel_renders_a_packet_from_any_folder(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "about 5 in 100 have a serious leak" in pdftotext(work / "packet.pdf")
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {
+        re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements
+    }
+
+
+def test_every_package_the_code_imports_is_a_declared_dependency():
+    """A plain `pip install .` must run every command: no import may rely on a test extra
+    or on another package happening to bring it along."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = _requirement_names(project["dependencies"])
+    # The Dask extra is imported only by `consent batch --scheduler`, which asks for it.
+    allowed = declared | _requirement_names(project["optional-dependencies"]["dask"])
+    distributions = importlib.metadata.packages_distributions()
+    imported = set()
+    for source in (ROOT / "consent").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = sorted(imported - set(sys.stdlib_module_names) - {"consent"})
+    assert "weasyprint" in third_party  # the scan sees the imports
+    undeclared = {
+        name: distributions[name]
+        for name in third_party
+        if not {d.lower().replace("_", "-") for d in distributions[name]} & allowed
+    }
+    assert undeclared == {}
