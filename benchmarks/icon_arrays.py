@@ -16,6 +16,8 @@ import re
 import statistics
 import time
 
+from machine import report
+
 from consent import Encounter, Localizer, Patient, load_table, packet_html
 from consent.pdf import pdf_bytes
 from consent.resources import templates_dir
@@ -67,6 +69,7 @@ def main() -> None:
             f"  added by the arrays  {with_arrays - without_arrays:+.3f} s "
             f"({(with_arrays / without_arrays - 1) * 100:+.0f}%)"
         )
+    print(report())
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import report
+
 from consent.tables import procedures
 
 
@@ -40,6 +42,7 @@ def main() -> None:
             )
             timings.append(time.perf_counter() - start)
     print(f"consent tables validate, 100 tables (new process)  {statistics.median(timings):.3f} s")
+    print(report())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,27 @@
+"""How fast this machine's CPU is running right now, to read benchmark numbers by.
+
+The shared 2-core machines this project is measured on change speed from one
+minute to the next (the same render takes 0.28 s, then 0.5 s). A fixed piece
+of pure-Python work timed beside each benchmark says which state the machine
+was in, so numbers from different runs can be compared.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def calibration_seconds() -> float:
+    """Best of three timings of ten million additions (about 0.6 s on a quiet machine)."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def report() -> str:
+    return f"machine: 10M-addition loop {calibration_seconds():.2f} s (lower is faster)"
