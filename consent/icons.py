@@ -2,11 +2,11 @@
 
 Each row of the grid is a few runs of identical figures (has the event, might
 have it, does not), and each run is a single character of the bundled
-"Consent Icons" font (see ``iconfont``): one glyph draws up to ten people. So
-an array of 100 people is about a dozen SVG elements, one of 1,000 about a
-hundred, and every viewer places the figures exactly (tiled SVG patterns, the
-obvious alternative, are rounded to whole pixels by pdfium and poppler and can
-show a sliver of an extra figure).
+"Consent Icons" font (see ``iconfont``): one glyph draws up to ten people, and
+each glyph has its own x and y. So an array is at most three SVG text elements
+(one per kind) whatever its size, and every viewer places the figures exactly
+(tiled SVG patterns, the obvious alternative, are rounded to whole pixels by
+pdfium and poppler and can show a sliver of an extra figure).
 
 Rules from RISK_COMMUNICATION.md: R4 (cells add up to the denominator), R8
 (everyone is shown; the same grid for every option of an outcome), R9 (events
@@ -95,13 +95,13 @@ def icon_array(freq: Frequency, label: str, description: str, *, rtl: bool = Fal
     columns = columns_for(freq.denominator)
     width, height = columns * CELL_WIDTH, freq.denominator // columns * CELL_HEIGHT
     texts = "".join(
-        # One <text> per kind and row; each glyph placed by its own x, so runs that
-        # meet (a row of 40 is four runs of 10) cost one element, not four.
+        # One <text> per kind, each glyph placed by its own x and y: WeasyPrint lays
+        # out each element's text once more as a whole, so fewer elements, less work.
         f'<text x="{" ".join(str(r.column * CELL_WIDTH) for r in group)}" '
-        f'y="{group[0].row * CELL_HEIGHT + BASELINE:g}" fill="{COLOURS[group[0].kind]}" '
-        f'data-kind="{group[0].kind}">{"".join(run_character(r.kind, r.count) for r in group)}'
-        "</text>"
-        for group in _by_row_and_kind(runs(freq, rtl))
+        f'y="{" ".join(f"{r.row * CELL_HEIGHT + BASELINE:g}" for r in group)}" '
+        f'fill="{COLOURS[group[0].kind]}" data-kind="{group[0].kind}">'
+        f"{''.join(run_character(r.kind, r.count) for r in group)}</text>"
+        for group in _by_kind(runs(freq, rtl))
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -111,10 +111,11 @@ def icon_array(freq: Frequency, label: str, description: str, *, rtl: bool = Fal
     )
 
 
-def _by_row_and_kind(all_runs: list[Run]) -> list[list[Run]]:
+def _by_kind(all_runs: list[Run]) -> list[list[Run]]:
+    """Runs grouped by kind; the kinds follow each other in reading order."""
     groups: list[list[Run]] = []
     for run in all_runs:
-        if groups and (groups[-1][0].row, groups[-1][0].kind) == (run.row, run.kind):
+        if groups and groups[-1][0].kind == run.kind:
             groups[-1].append(run)
         else:
             groups.append([run])

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 # consent.engine loads WeasyPrint its own way, so it is imported first.
-from .engine import document, fewer_garbage_collections
+from .engine import document
 
 # isort: split
 import pydyf
@@ -119,14 +119,13 @@ def pdf_bytes(
         ]
         options["finisher"] = _fill_content_digest
     try:
-        with fewer_garbage_collections():
-            packet = document(html, str(base_dir) + os.sep, fetcher, bundled=bundled)
-            result: bytes = packet.write_pdf(
-                font_config=font_config(),
-                pdf_variant=PDF_VARIANTS[variant],
-                pdf_tags=variant != "plain",
-                **options,
-            )
+        packet = document(html, str(base_dir) + os.sep, fetcher, bundled=bundled)
+        result: bytes = packet.write_pdf(
+            font_config=font_config(),
+            pdf_variant=PDF_VARIANTS[variant],
+            pdf_tags=variant != "plain",
+            **options,
+        )
     except FatalURLFetchingError as error:
         cause = error.__cause__ or error
         raise RenderError(f"the packet could not be laid out: {cause}") from None

@@ -1,14 +1,13 @@
 """consent.engine's shortcuts: taken for the bundled templates, and the PDF stays the same.
 
-Each shortcut (the XML parser, the lean user-agent stylesheet, fewer garbage
-collections) is only worth having if a packet made with it is byte for byte the
-packet WeasyPrint makes without it; these tests render both ways and compare.
+Each shortcut (the XML parser, the lean user-agent stylesheet) is only worth
+having if a packet made with it is byte for byte the packet WeasyPrint makes
+without it; these tests render both ways and compare.
 """
 
 from __future__ import annotations
 
 import ctypes.util
-import gc
 import sys
 from pathlib import Path
 
@@ -118,9 +117,3 @@ def test_lean_stylesheet_found_the_rules_it_scopes() -> None:
 
 def test_library_lookup_is_restored_after_loading() -> None:
     assert ctypes.util.find_library.__name__ == "find_library"
-
-
-def test_garbage_collector_threshold_is_restored_after_a_render(tmp_path: Path) -> None:
-    before = gc.get_threshold()
-    _render("bariatric-revision", "en", tmp_path / "packet.pdf")
-    assert gc.get_threshold() == before

@@ -36,11 +36,12 @@ def cells(svg: str) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     for text in ET.fromstring(svg).iter(f"{SVG}text"):
         xs = [int(x) for x in text.get("x").split()]
-        assert len(xs) == len(text.text), "each glyph has its own x"
-        row = round((float(text.get("y")) - BASELINE) / CELL_HEIGHT)
-        for char, x in zip(text.text, xs, strict=True):
+        ys = [float(y) for y in text.get("y").split()]
+        assert len(xs) == len(ys) == len(text.text), "each glyph has its own x and y"
+        for char, x, y in zip(text.text, xs, ys, strict=True):
             kind, count = decode(char)
             assert text.get("data-kind") == kind
+            row = round((y - BASELINE) / CELL_HEIGHT)
             column = x // CELL_WIDTH
             for col in range(column, column + count):
                 assert (col, row) not in found, "two figures drawn in one cell"
