@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import report
+from machine import calibration_seconds, report
 
 PROCEDURES = [
     "bariatric-revision",
@@ -63,6 +63,7 @@ def main() -> None:
         "--all-procedures", action="store_true", help="rotate the four bundled procedures"
     )
     args = parser.parse_args()
+    before = calibration_seconds()
     procedures = PROCEDURES if args.all_procedures else PROCEDURES[:1]
     with tempfile.TemporaryDirectory() as folder:
         roster = Path(folder) / "roster.csv"
@@ -122,7 +123,7 @@ def main() -> None:
                 f"last tenth: max {max(last):.0f} MB"
             )
 
-    print(report())
+    print(report(before))
 
 
 if __name__ == "__main__":

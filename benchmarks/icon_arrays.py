@@ -16,7 +16,7 @@ import re
 import statistics
 import time
 
-from machine import report
+from machine import calibration_seconds, report
 
 from consent import Encounter, Localizer, Patient, load_table, packet_html
 from consent.pdf import pdf_bytes
@@ -37,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
+    before = calibration_seconds()
 
     reference = load_table("bariatric-revision")
     rare = EventOutcome.model_validate(
@@ -69,7 +70,7 @@ def main() -> None:
             f"  added by the arrays  {with_arrays - without_arrays:+.3f} s "
             f"({(with_arrays / without_arrays - 1) * 100:+.0f}%)"
         )
-    print(report())
+    print(report(before))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from machine import report
+from machine import calibration_seconds, report
 
 import consent
 from consent import Encounter, Localizer, Patient, load_table, packet_html, render_packet
@@ -43,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     runs = parser.parse_args().runs
+    before = calibration_seconds()
 
     table = load_table("bariatric-revision")
     patient = Patient.from_input("Alex Doe", "1980-02-03", "MRN-0042")
@@ -96,7 +97,7 @@ def main() -> None:
     print(f"{'':<{width}}  median  fastest")
     for name, (median, fastest) in results.items():
         print(f"{name:<{width}}  {median:6.3f}  {fastest:6.3f} s")
-    print(report())
+    print(report(before))
 
 
 if __name__ == "__main__":
