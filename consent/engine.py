@@ -41,7 +41,7 @@ def _library_lookup_from_linker_cache() -> Iterator[None]:
 
     WeasyPrint tries several names for each library, and cffi hands every name
     without a dot to ``ctypes.util.find_library``, which on Linux runs gcc and
-    ld for each name the linker cache lacks: 16 failed lookups, 0.13 s of every
+    ld for each name the linker cache lacks: 16 failed lookups, 0.14 s of every
     cold start. The linker cache (the first step of that lookup) is all it
     needs here: a library known only through LD_LIBRARY_PATH is still loaded,
     by the plain soname (``libpango-1.0.so.0``) WeasyPrint tries next, which
