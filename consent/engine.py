@@ -62,24 +62,27 @@ def _library_lookup_from_linker_cache() -> Iterator[None]:
 with _library_lookup_from_linker_cache():
     import cssselect2
     import weasyprint
-    from weasyprint.html import UA, UA_COUNTER_STYLE
-    from weasyprint.urls import ensure_url
+    import weasyprint.html
 
 # WeasyPrint's user-agent stylesheet gives every element a ::marker and five
 # footnote and note pseudo-elements, and each gets a computed style: about
 # 1,700 per packet, the larger part of styling it. The bundled templates have
 # markers only on list items and no footnotes, so for them the rules are
 # scoped to where they can apply. Should WeasyPrint reword these rules, the
-# stock sheet is used unchanged (slower, never wrong) and a test says so.
+# bundled packets take the stock path (slower, never wrong) and a test says so.
 _NEVER_USED = ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")
 _SCOPED_RULES = {"\n::marker {": "\nli::marker, summary::marker {"} | {
     f"\n::{name} {{": f"\n.consent-has-no-notes::{name} {{" for name in _NEVER_USED
 }
+UA = getattr(weasyprint.html, "UA", "")
+_COUNTER_STYLE = getattr(weasyprint.html, "UA_COUNTER_STYLE", None)
 LEAN_UA_TEXT = UA
-if all(rule in UA for rule in _SCOPED_RULES):
+if _COUNTER_STYLE is not None and UA and all(rule in UA for rule in _SCOPED_RULES):
     for rule, scoped in _SCOPED_RULES.items():
         LEAN_UA_TEXT = LEAN_UA_TEXT.replace(rule, scoped)
-_LEAN_UA = weasyprint.CSS(string=LEAN_UA_TEXT, counter_style=UA_COUNTER_STYLE)
+    _LEAN_UA = weasyprint.CSS(string=LEAN_UA_TEXT, counter_style=_COUNTER_STYLE)
+else:  # another WeasyPrint: its own stylesheet and parser, slower but never wrong
+    _LEAN_UA = None
 
 
 class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]
@@ -93,10 +96,9 @@ class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]
     """
 
     def __init__(self, root: ElementTree.Element, base_url: str, url_fetcher: Any) -> None:
-        # What weasyprint.HTML.__init__ sets after its own parse (WeasyPrint 70).
-        self.base_url = base_url
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
+        # WeasyPrint sets itself up on an empty page (base URL, fetcher and
+        # whatever else its version needs), then gets the packet's tree.
+        super().__init__(string="", base_url=base_url, url_fetcher=url_fetcher)
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
 
@@ -106,11 +108,11 @@ class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]
 
 def document(html: str, base_url: str, url_fetcher: Any, *, bundled: bool) -> Any:
     """The WeasyPrint document for ``html``; the fast path when ``bundled`` allows it."""
-    if bundled:
+    if bundled and _LEAN_UA is not None:
         try:
             root = ElementTree.fromstring(html)
         except ElementTree.ParseError:
             pass  # not well-formed after all: the HTML5 parser reads anything
         else:
-            return _BundledPacket(root, ensure_url(base_url), url_fetcher)
+            return _BundledPacket(root, base_url, url_fetcher)
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)

@@ -109,7 +109,8 @@ def test_an_institutions_templates_never_take_the_fast_path() -> None:
 
 
 def test_lean_stylesheet_found_the_rules_it_scopes() -> None:
-    """If WeasyPrint rewords its stylesheet, the stock one is used: correct, but slower."""
+    """If WeasyPrint rewords its stylesheet, the stock path is used: correct, but slower."""
+    assert engine._LEAN_UA is not None
     for rule, scoped in engine._SCOPED_RULES.items():
         assert rule in engine.UA
         assert scoped in engine.LEAN_UA_TEXT and rule not in engine.LEAN_UA_TEXT
