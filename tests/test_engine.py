@@ -118,3 +118,22 @@ def test_lean_stylesheet_found_the_rules_it_scopes() -> None:
 
 def test_library_lookup_is_restored_after_loading() -> None:
     assert ctypes.util.find_library.__name__ == "find_library"
+
+
+def test_only_the_bundled_templates_alone_take_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = []
+    real = engine.document
+
+    def spy(html: str, base_url: str, url_fetcher: object, *, bundled: bool) -> object:
+        seen.append(bundled)
+        return real(html, base_url, url_fetcher, bundled=bundled)
+
+    monkeypatch.setattr(pdf, "document", spy)
+    table = load_table("bariatric-revision")
+    render_packet(table, PATIENT, ENCOUNTER, tmp_path / "bundled.pdf")
+    overrides = tmp_path / "institution"
+    overrides.mkdir()  # even an empty override folder means templates we do not know
+    render_packet(table, PATIENT, ENCOUNTER, tmp_path / "custom.pdf", templates=overrides)
+    assert seen == [True, False]
