@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import calibration_seconds, report
+from timing import calibration_seconds, report
 
 PROCEDURES = [
     "bariatric-revision",

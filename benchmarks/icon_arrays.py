@@ -13,24 +13,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
-import time
+from functools import partial
 
-from machine import calibration_seconds, report
+from timing import calibration_seconds, report, timings
 
 from consent import Encounter, Localizer, Patient, load_table, packet_html
 from consent.pdf import pdf_bytes
 from consent.resources import templates_dir
 from consent.tables import EventOutcome
-
-
-def median_seconds(html: str, runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        pdf_bytes(html, base_dir=templates_dir())
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def main() -> None:
@@ -61,8 +51,8 @@ def main() -> None:
         arrays = re.findall(r'<svg [^>]*class="icon-array icon-array-(\d+)"', html)
         without = re.sub(r'<svg [^>]*class="icon-array .*?</svg>', "", html, flags=re.S)
         pdf_bytes(html, base_dir=templates_dir())  # warm-up: fonts, stylesheet
-        with_arrays = median_seconds(html, runs)
-        without_arrays = median_seconds(without, runs)
+        with_arrays = timings(partial(pdf_bytes, html, base_dir=templates_dir()), runs)[0]
+        without_arrays = timings(partial(pdf_bytes, without, base_dir=templates_dir()), runs)[0]
         print(f"{name}: icon arrays of {', '.join(arrays)} people")
         print(f"  with icon arrays     {with_arrays:.3f} s")
         print(f"  without icon arrays  {without_arrays:.3f} s")

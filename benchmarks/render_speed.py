@@ -5,7 +5,7 @@ Run from the repository root after `pip install .`:
     python benchmarks/render_speed.py [--runs N]
 
 Prints the median and the fastest run in seconds, and how fast the machine was
-running (see machine.py); the numbers go in CHANGELOG.md. The cold runs start
+running (see timing.py); the numbers go in CHANGELOG.md. The cold runs start
 in an empty folder, so they load the installed package with its compiled
 bytecode, as a user's command does. This is a measurement, not a test: it
 never fails on a slow machine.
@@ -15,28 +15,15 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from machine import calibration_seconds, report
+from timing import calibration_seconds, report, timings
 
 import consent
 from consent import Encounter, Localizer, Patient, load_table, packet_html, render_packet
-
-
-def timings(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median and fastest of ``runs`` timed calls."""
-    seconds = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), min(seconds)
 
 
 def main() -> None:

@@ -9,14 +9,12 @@ and times the whole command in a new process (median wall clock).
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from machine import calibration_seconds, report
+from timing import calibration_seconds, report, timings
 
 from consent.tables import procedures
 
@@ -33,16 +31,15 @@ def main() -> None:
             procedure.mkdir()
             text = source.replace("id: bariatric-revision", f"id: procedure-{index}")
             (procedure / "2026.2.yaml").write_text(text, encoding="utf-8")
-        timings = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(
+        median, _ = timings(
+            lambda: subprocess.run(
                 [sys.executable, "-m", "consent", "tables", "validate", folder],
                 check=True,
                 capture_output=True,
-            )
-            timings.append(time.perf_counter() - start)
-    print(f"consent tables validate, 100 tables (new process)  {statistics.median(timings):.3f} s")
+            ),
+            runs,
+        )
+    print(f"consent tables validate, 100 tables (new process)  {median:.3f} s")
     print(report(before))
 
 

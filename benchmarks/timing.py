@@ -1,4 +1,4 @@
-"""How fast this machine's CPU is running right now, to read benchmark numbers by.
+"""Timing shared by the benchmarks: how long an action takes, and how fast the machine runs.
 
 The shared 2-core machines this project is measured on change speed from one
 minute to the next (the same render takes 0.28 s, then 0.5 s). A fixed piece
@@ -8,7 +8,19 @@ the machine was in, so numbers from different runs can be compared.
 
 from __future__ import annotations
 
+import statistics
 import time
+from collections.abc import Callable
+
+
+def timings(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median and fastest of ``runs`` timed calls of ``action``."""
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), min(seconds)
 
 
 def calibration_seconds() -> float:
