@@ -407,3 +407,13 @@ def test_a_row_that_kills_its_worker_fails_alone(tmp_path):
         5: ("ok", None),
         6: ("ok", None),
     }
+
+
+def test_a_row_is_ok_only_once_its_page_count_is_known(tmp_path):
+    path = roster(tmp_path, row("MRN-1"))
+    out = tmp_path / "out"
+    setup = "def broken(pdf):\n    raise ValueError('unreadable')\nb._page_count = broken\n"
+    result = batch_in_subprocess(path, out, "1", setup)
+    assert result.returncode == 1, result.stderr
+    (entry,) = manifest(out)
+    assert (entry["status"], entry["error"]) == ("failed", "internal error (ValueError)")
