@@ -7,6 +7,7 @@ inside the commands that need them, so ``consent --help`` answers at once.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,26 @@ app = typer.Typer(
 
 def _error(message: str) -> None:
     typer.echo(f"Error: {message}", err=True)
+
+
+@contextmanager
+def _one_document() -> Iterator[None]:
+    """Pause Python's cycle collector while a command makes one document.
+
+    Such a command imports WeasyPrint, lays out one packet and exits. The
+    collector would spend about 0.09 s of that (8% of a cold `consent render`)
+    walking WeasyPrint's freshly imported modules to free almost nothing: the
+    cycles it leaves come to about 3 MB. The collector is back on afterwards,
+    for callers that go on in the same process (tests, or a script calling the
+    command).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -165,7 +186,7 @@ def render(
     if out is None and html is None:
         raise typer.BadParameter("give --out for the PDF, --html for a preview, or both")
     roots = _roots(tables, no_bundled_tables)
-    with _user_errors():
+    with _user_errors(), _one_document():
         from .patient import Encounter, Patient
         from .tables import load_table
 
@@ -223,7 +244,7 @@ def icon_array_command(
     ] = None,
 ) -> None:
     """Draw one icon array with its caption, e.g. 5 in 100 with a range of 3 to 7."""
-    with _user_errors():
+    with _user_errors(), _one_document():
         from .patient import clean_text
         from .standalone import make_frequency, render_icon_array
 

@@ -60,6 +60,32 @@ def test_render_writes_a_packet(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("date", "exit_code"), [("2026-11-30", 0), ("2026-02-30", 1)], ids=["made", "refused"]
+)
+def test_render_pauses_the_cycle_collector_and_turns_it_back_on(tmp_path, date, exit_code):
+    # A one-packet command need not collect cycles (about 8% of a cold render),
+    # but whoever calls it in-process must get the collector back, error or not.
+    code = (
+        "import gc, os, sys\nfrom consent.cli import main\n"
+        "collections = []\n"
+        "def count(phase, info):  # from loading the packet code to writing the packet\n"
+        "    if phase == 'start' and 'consent.packet' in sys.modules"
+        " and not os.path.exists('packet.pdf'):\n"
+        "        collections.append(1)\n"
+        "gc.callbacks.append(count)\n"
+        f"sys.argv = ['consent', 'render', 'bariatric-revision', '--date', '{date}',"
+        " '--out', 'packet.pdf']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    code = stop.code\n"
+        "print(code, len(collections), gc.isenabled())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.stdout.split() == [str(exit_code), "0", "True"], result.stderr
+    assert (tmp_path / "packet.pdf").exists() == (exit_code == 0)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["render", "knee-revision"], "unknown procedure 'knee-revision'; available: "),
