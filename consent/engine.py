@@ -8,10 +8,8 @@ and each leaving the PDF byte for byte the same (``tests/test_engine.py``):
   with fontconfig limited to the bundled fonts;
 - for the bundled templates, reading the packet's markup with the C XML parser
   and styling it with a user-agent stylesheet that skips pseudo-elements the
-  packet never has.
-
-(Fewer garbage collections during layout were tried too: no difference in
-instructions counted by callgrind, so they are not used.)
+  packet never has;
+- laying a packet out with Python's cycle collector paused (``collector_paused``).
 
 Everything else in the package imports WeasyPrint through this module.
 """
@@ -19,6 +17,7 @@ Everything else in the package imports WeasyPrint through this module.
 from __future__ import annotations
 
 import ctypes.util
+import gc
 import os
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -104,6 +103,32 @@ class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]
 
     def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
         return [_LEAN_UA]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Lay out a packet with Python's cycle collector paused, then collect its leftovers.
+
+    The boxes and styles of a packet live until its PDF is written, so the
+    collector, running as they are made, promotes them to the oldest generation,
+    and every few packets a full collection walks all of WeasyPrint's heap: in
+    a warm process, 0.020 s of each packet (7%). Paused, what the packet left
+    is collected once, from the youngest generation: 0.004 s, with memory flat
+    (93 MB over 120 packets, against 105 MB). This needs the packet to be
+    garbage when the pause ends, and nothing made per packet to be kept in a
+    cycle with it (see ``consent.pdf._fetcher``). Callgrind, which counts
+    instructions and not memory traffic, barely sees the difference. A
+    collector the caller turned off stays off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def document(html: str, base_url: str, url_fetcher: Any, *, bundled: bool) -> Any:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 # consent.engine loads WeasyPrint its own way, so it is imported first.
-from .engine import document
+from .engine import collector_paused, document
 
 # isort: split
 import pydyf
@@ -86,6 +86,14 @@ class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
         return None
 
 
+@lru_cache(maxsize=16)
+def _fetcher(roots: tuple[Path, ...]) -> AssetsOnlyFetcher:
+    """One fetcher per set of folders, kept: a fetcher is a urllib opener whose
+    handlers and opener refer to each other, so one made per packet would be
+    garbage that only a full collection frees (see ``collector_paused``)."""
+    return AssetsOnlyFetcher(list(roots))
+
+
 def pdf_bytes(
     html: str,
     *,
@@ -101,7 +109,7 @@ def pdf_bytes(
     its content digest filled in from the finished pages.
     """
     roots = tuple(asset_roots or [base_dir])
-    fetcher = AssetsOnlyFetcher(list(roots))
+    fetcher = _fetcher(roots)
     bundled = fetcher.roots == [templates_dir().resolve()]
     html, stylesheets = _parsed_stylesheets(html, roots)
     options: dict[str, Any] = {"stylesheets": stylesheets}
@@ -119,13 +127,17 @@ def pdf_bytes(
         ]
         options["finisher"] = _fill_content_digest
     try:
-        packet = document(html, str(base_dir) + os.sep, fetcher, bundled=bundled)
-        result: bytes = packet.write_pdf(
-            font_config=font_config(),
-            pdf_variant=PDF_VARIANTS[variant],
-            pdf_tags=variant != "plain",
-            **options,
-        )
+        with collector_paused():
+            # One expression: no name still holds the laid-out packet when the
+            # pause ends, so its leftovers are garbage by then, not survivors.
+            result: bytes = document(
+                html, str(base_dir) + os.sep, fetcher, bundled=bundled
+            ).write_pdf(
+                font_config=font_config(),
+                pdf_variant=PDF_VARIANTS[variant],
+                pdf_tags=variant != "plain",
+                **options,
+            )
     except FatalURLFetchingError as error:
         cause = error.__cause__ or error
         raise RenderError(f"the packet could not be laid out: {cause}") from None
@@ -141,7 +153,7 @@ def _parsed_stylesheets(html: str, roots: tuple[Path, ...]) -> tuple[str, list[A
     Parsing style.css (and loading its fonts) takes about a tenth of a render,
     and it is the same every time, so it is done once per process.
     """
-    fetcher = AssetsOnlyFetcher(list(roots))
+    fetcher = _fetcher(roots)
     sheets = []
     for href in _LINK.findall(html):
         path = fetcher.find(roots[0] / href)
@@ -157,7 +169,7 @@ def _stylesheet(path: Path, roots: tuple[Path, ...]) -> Any:
         return weasyprint.CSS(
             string=path.read_text(encoding="utf-8"),
             base_url=str(path.parent) + os.sep,
-            url_fetcher=AssetsOnlyFetcher(list(roots)),
+            url_fetcher=_fetcher(roots),
             font_config=font_config(),
         )
     except FatalURLFetchingError as error:
