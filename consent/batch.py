@@ -29,13 +29,17 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ConsentError, InputError
 from .files import check_writable, write_text_atomically
 from .patient import Encounter, Patient, check_dates
+
+if TYPE_CHECKING:
+    from .tables import RiskTable
 
 COLUMNS = (
     "patient_name",
@@ -330,17 +334,11 @@ def _failed(job: Job) -> Entry:
 def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str, Any]:
     """Worker side: render one job; return a manifest entry as a dict."""
     from .packet import render_packet
-    from .tables import load_table
 
     start = time.perf_counter()
     entry = _failed(job)
     try:
-        table = load_table(
-            job.procedure,
-            job.table_version,
-            roots=[Path(r) for r in roots] if roots else None,
-            allow_draft=True,
-        )
+        table = _planned_table(job, tuple(roots) if roots else None)
         out = Path(out_dir) / job.output
         render_packet(table, job.patient, job.encounter, out, locale=job.locale)
         data = out.read_bytes()
@@ -354,6 +352,35 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
         entry.error = f"internal error ({type(error).__name__})"
     entry.duration = round(time.perf_counter() - start, 3)
     return asdict(entry)
+
+
+def _planned_table(job: Job, roots: tuple[str, ...] | None) -> RiskTable:
+    """The risk table this row was checked against, loaded once per worker.
+
+    The plan recorded the table's SHA-256. A file edited on disk since then
+    must not print its numbers under the checked version's name, so the row
+    fails instead. A worker that outlives a run (a Dask worker) may hold an
+    older copy: it reads the file again before deciding.
+    """
+    table = _load_once(job.procedure, job.table_version, roots)
+    if table.sha256 != job.table_sha256:
+        _load_once.cache_clear()
+        table = _load_once(job.procedure, job.table_version, roots)
+    if table.sha256 != job.table_sha256:
+        raise InputError(
+            f"the risk table {job.procedure} version {job.table_version} changed on disk "
+            "after the roster was checked; run the batch again"
+        )
+    return table
+
+
+@lru_cache(maxsize=32)
+def _load_once(procedure: str, version: str, roots: tuple[str, ...] | None) -> RiskTable:
+    from .tables import load_table
+
+    return load_table(
+        procedure, version, roots=[Path(r) for r in roots] if roots else None, allow_draft=True
+    )
 
 
 def _page_count(pdf: bytes) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,8 +16,10 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from consent import batch
 from consent.batch import file_name, unique_name
 from consent.cli import app
+from consent.resources import tables_dir
 
 HEADER = (
     "patient_name,date_of_birth,record_number,procedure,table_version,locale,clinician,"
@@ -417,3 +420,45 @@ def test_a_row_is_ok_only_once_its_page_count_is_known(tmp_path):
     assert result.returncode == 1, result.stderr
     (entry,) = manifest(out)
     assert (entry["status"], entry["error"]) == ("failed", "internal error (ValueError)")
+
+
+def copied_table(tmp_path: Path) -> tuple[Path, Path]:
+    """An institution's folder holding a copy of the reference bariatric table."""
+    folder = tmp_path / "tables"
+    (folder / "bariatric-revision").mkdir(parents=True)
+    copy = folder / "bariatric-revision" / "2026.2.yaml"
+    shutil.copy(tables_dir() / "bariatric-revision" / "2026.2.yaml", copy)
+    return folder, copy
+
+
+def test_a_table_edited_after_the_roster_was_checked_fails_the_rows_left(tmp_path):
+    # Rows are checked against a table's bytes before any renders; a worker that
+    # reads the file later must not print other numbers under that version's name.
+    tables, copy = copied_table(tmp_path)
+    planned = batch.plan(batch.read_roster(roster(tmp_path, row("MRN-1"), row("MRN-2"))), [tables])
+    first, second = planned.jobs
+    out = tmp_path / "out"
+    out.mkdir()
+    assert batch._render_job(first, str(out), [str(tables)])["status"] == "ok"
+    copy.write_text(copy.read_text().replace("revision: {rate: 0.05,", "revision: {rate: 0.50,"))
+    batch._load_once.cache_clear()  # as a worker started after the edit
+    entry = batch._render_job(second, str(out), [str(tables)])
+    assert entry["status"] == "failed"
+    assert "risk table bariatric-revision version 2026.2 changed on disk" in entry["error"]
+    assert not (out / second.output).exists()
+
+
+def test_a_worker_that_outlives_a_run_reads_an_edited_table_again(tmp_path):
+    # A Dask worker keeps its loaded tables between runs; the next run's plan has
+    # the edited file's checksum, and the worker must render from that file.
+    tables, copy = copied_table(tmp_path)
+    path = roster(tmp_path, row("MRN-1"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (job,) = batch.plan(batch.read_roster(path), [tables]).jobs
+    assert batch._render_job(job, str(out), [str(tables)])["status"] == "ok"
+    copy.write_text(copy.read_text().replace("revision: {rate: 0.05,", "revision: {rate: 0.50,"))
+    (job,) = batch.plan(batch.read_roster(path), [tables]).jobs
+    assert batch._render_job(job, str(out), [str(tables)])["status"] == "ok"
+    text = " ".join(p.extract_text() for p in PdfReader(out / job.output).pages)
+    assert "about 50 in 100" in " ".join(text.split())
