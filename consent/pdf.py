@@ -192,7 +192,9 @@ def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:
     contents = []
     for number in pdf.pages["Kids"][::3]:
         stream = target(by_number[number]["Contents"])
-        contents.append(b"\n".join(pydyf._to_bytes(item) for item in stream.stream))
+        content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+        stream.stream = [content]  # the same bytes; pydyf need not join the items again
+        contents.append(content)
     digest = content_digest(contents).encode()
     placeholder = PLACEHOLDER.encode()
     for obj in pdf.objects:
