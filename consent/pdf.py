@@ -11,7 +11,8 @@ import hashlib
 import mimetypes
 import os
 import re
-from functools import lru_cache
+import zlib
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -125,7 +126,7 @@ def pdf_bytes(
                 relationship="Supplement",
             )
         ]
-        options["finisher"] = _fill_content_digest
+    options["finisher"] = partial(_finish, with_digest=provenance is not None)
     try:
         with collector_paused():
             # One expression: no name still holds the laid-out packet when the
@@ -174,6 +175,24 @@ def _stylesheet(path: Path, roots: tuple[Path, ...]) -> Any:
         )
     except FatalURLFetchingError as error:
         raise RenderError(f"{path.name} could not be loaded: {error.__cause__ or error}") from None
+
+
+ZLIB_LEVEL = 6
+"""pydyf compresses streams at zlib's level 9, which takes 2.5 times as long as
+the default level 6 (7 ms against 3.5 ms a packet) for streams 1% smaller."""
+
+
+def _finish(document: Any, pdf: pydyf.PDF, *, with_digest: bool) -> None:
+    """WeasyPrint's last step before writing: fill in the digest, compress the streams."""
+    if with_digest:
+        _fill_content_digest(document, pdf)
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.compress:
+            # As pydyf would do it (same filter, same dictionary order), at another level.
+            data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+            obj.stream = [zlib.compress(data, ZLIB_LEVEL)]
+            obj.compress = False
+            obj.extra["Filter"] = "/FlateDecode"
 
 
 def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 from consent.errors import OutputError, RenderError
 from consent.packet import render_packet
@@ -109,6 +110,18 @@ def test_pdf_is_tagged_titled_and_structurally_valid(packet_pdf):
     assert "Title:           Consent information: Revision bariatric surgery" in info
     assert "Alex" not in info  # no patient data in the metadata
     run_tool("qpdf", "--check", str(packet_pdf))
+
+
+def test_every_stream_is_flate_compressed_and_decodes(packet_pdf):
+    # The packet compresses its streams itself (consent.pdf.ZLIB_LEVEL); each
+    # must say so and decode, or viewers would show garbage.
+    reader = PdfReader(packet_pdf)
+    objects = (reader.get_object(number) for number in range(1, reader.trailer["/Size"]))
+    streams = [obj for obj in objects if isinstance(obj, StreamObject)]
+    assert len(streams) > 10
+    for stream in streams:
+        assert stream.get("/Filter") == "/FlateDecode"
+        assert stream.get_data()
 
 
 def test_patient_markup_prints_literally(tmp_path, table):
