@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import RenderError
 
-_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)">')
+_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
 _CSS_URL = re.compile(r'url\("([^":]+)"\)')
 _SRC = re.compile(r'(<img [^>]*src=")([^":]+)(")')
 

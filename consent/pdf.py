@@ -145,7 +145,7 @@ def pdf_bytes(
     return result
 
 
-_LINK = re.compile(r'<link rel="stylesheet" href="([^":]+)">\n?')
+_LINK = re.compile(r'<link rel="stylesheet" href="([^":]+)"\s*/?>\n?')
 
 
 def _parsed_stylesheets(html: str, roots: tuple[Path, ...]) -> tuple[str, list[Any]]:

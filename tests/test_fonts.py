@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
-from consent.errors import InputError
-from consent.fonts import check_coverage, covered_characters
-from consent.resources import templates_dir
+from consent.errors import InputError, RenderError
+from consent.fonts import _PrintedText, check_coverage, covered_characters, printed_text
+from consent.i18n import Localizer
+from consent.render import packet_html
+from consent.resources import tables_dir, templates_dir
+from consent.tables import load_table
 
 FONTS = templates_dir() / "fonts"
 
@@ -45,3 +49,47 @@ def test_cli_refuses_an_unprintable_name_in_one_line_and_writes_nothing(tmp_path
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr and "Wang" not in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html><body data-page="Page"><p>Sign here: 王</p></body></html>',  # well-formed
+        "<html><body><p>Sign here: 王<br></p></body></html>",  # HTML only (unclosed <br>)
+    ],
+)
+def test_a_template_character_without_a_glyph_is_refused_naming_the_text(html):
+    with pytest.raises(RenderError) as refused:
+        check_coverage(html, FONTS, "xx", {})
+    assert "U+738B" in str(refused.value) and "Sign here" in str(refused.value)
+    assert "xx text" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>x<svg xmlns="http://www.w3.org/2000/svg"><title>王</title></svg> y</p>',
+        "<p>x<svg><title>王</title></svg> y<br></p>",
+    ],
+)
+def test_svg_titles_are_not_printed_so_not_checked(html):
+    check_coverage(html, FONTS, "en", {})  # no error
+    assert "".join(printed_text(html)) == "x y"
+
+
+@pytest.mark.parametrize("procedure", sorted(p.name for p in tables_dir().iterdir() if p.is_dir()))
+@pytest.mark.parametrize("lang", ["en", "es", "pl", "ar"])
+def test_bundled_packets_are_read_by_the_xml_parser_with_the_html_parsers_result(
+    procedure, lang, alex
+):
+    html = packet_html(load_table(procedure), *alex, Localizer(lang))
+    ElementTree.fromstring(html)  # well-formed: the fast path is the one taken
+    collector = _PrintedText()
+    collector.feed(html)
+    collector.close()
+    # The parsers split whitespace between tags differently; the text is the same.
+    assert _words(printed_text(html)) == _words(collector.parts)
+
+
+def _words(parts: list[str]) -> list[str]:
+    return [part.strip() for part in parts if part.strip()]
