@@ -42,7 +42,7 @@ def printed_text(html: str) -> list[str]:
     """The text a reader sees: text nodes and printed attributes, not SVG titles.
 
     The bundled templates write well-formed markup, which the C XML parser reads
-    in a tenth of the time; anything else (an institution's templates) goes
+    in a quarter of the time; anything else (an institution's templates) goes
     through the HTML parser.
     """
     try:

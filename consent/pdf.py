@@ -212,7 +212,7 @@ def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:
     for number in pdf.pages["Kids"][::3]:
         stream = target(by_number[number]["Contents"])
         content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
-        stream.stream = [content]  # the same bytes; pydyf need not join the items again
+        stream.stream = [content]  # the same bytes, joined once (``_finish`` compresses them)
         contents.append(content)
     digest = content_digest(contents).encode()
     placeholder = PLACEHOLDER.encode()
