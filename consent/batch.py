@@ -8,8 +8,8 @@ The order of work is fixed so that an office can trust a night run:
 3. render rows in worker processes, each file written atomically, each result
    appended to ``manifest.jsonl`` as it finishes (so a kill loses nothing done);
 4. with ``resume``, rows whose file exists and matches the SHA-256 recorded in
-   the manifest, made from the same roster values, table and tool version, are
-   skipped; everything else is rendered again.
+   the manifest, made from the same roster values, table, translation, templates
+   and tool version, are skipped; everything else is rendered again.
 
 Rows are named by their line number in the roster (the CSV header is line 1)
 and record number, never by patient name, in every message and in the manifest.
@@ -427,12 +427,24 @@ def _batch_key(out_dir: Path) -> bytes:
     return key
 
 
-def _inputs_hmac(job: Job, key: bytes) -> str:
-    """A digest of the row's values, the risk table's bytes and the tool version.
+def _made_with(locale: str) -> tuple[str | None, bool, str]:
+    """What else a packet depends on: its catalog (the text, and whether it is marked
+    reviewed, which every page of an unreviewed one says) and the templates."""
+    from .i18n import Localizer
+    from .provenance import catalog_digest, folder_digest
+    from .render import template_folders
+
+    loc = Localizer(locale)
+    return catalog_digest(loc), loc.reviewed, folder_digest(template_folders())
+
+
+def _inputs_hmac(job: Job, key: bytes, made_with: tuple[str | None, bool, str]) -> str:
+    """A digest of the row's values, the risk table's bytes, the catalog and templates
+    (``_made_with``) and the tool version.
 
     Resume skips a row only if this matches too: a file rendered from an older
-    roster line or table must not pass as current. Keyed, because the values
-    include patient data and the manifest must not let anyone test guesses.
+    roster line, table or translation must not pass as current. Keyed, because
+    the values include patient data and the manifest must not let anyone test guesses.
     """
     fields = [
         asdict(job.patient),
@@ -443,6 +455,7 @@ def _inputs_hmac(job: Job, key: bytes) -> str:
         job.locale,
         job.output,
         __version__,
+        made_with,
     ]
     message = json.dumps(fields, sort_keys=True, default=str).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
@@ -495,7 +508,11 @@ def run(
     check_writable(out_dir / MANIFEST)
     planned = plan(read_roster(roster), roots)
     key = _batch_key(out_dir)
-    planned.jobs = [replace(job, inputs_hmac=_inputs_hmac(job, key)) for job in planned.jobs]
+    made_with = {locale: _made_with(locale) for locale in {job.locale for job in planned.jobs}}
+    planned.jobs = [
+        replace(job, inputs_hmac=_inputs_hmac(job, key, made_with[job.locale]))
+        for job in planned.jobs
+    ]
     previous = previous_results(out_dir) if resume else {}
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}

@@ -48,14 +48,18 @@ def folder_digest(folders: tuple[Path, ...]) -> str:
     return digest.hexdigest()
 
 
+def catalog_digest(loc: Localizer) -> str | None:
+    """SHA-256 of the compiled catalog the packet's text comes from (None for English)."""
+    from .catalogs import po_path
+
+    mo = po_path(loc.locale, loc.root).with_suffix(".mo")
+    return hashlib.sha256(mo.read_bytes()).hexdigest() if mo.is_file() else None
+
+
 def provenance(
     table: RiskTable, loc: Localizer, folders: Sequence[Path], custom: bool, variant: str
 ) -> dict[str, Any]:
     """The record attached to a packet, with the content digest still a placeholder."""
-    from .catalogs import po_path
-
-    mo = po_path(loc.locale, loc.root).with_suffix(".mo")
-    catalog = hashlib.sha256(mo.read_bytes()).hexdigest() if mo.is_file() else None
     return {
         "format": FORMAT,
         "tool": {"name": "consent", "version": __version__},
@@ -68,7 +72,7 @@ def provenance(
         "language": {
             "locale": loc.locale,
             "translation_reviewed": loc.reviewed,
-            "catalog_sha256": catalog,
+            "catalog_sha256": catalog_digest(loc),
         },
         "templates": {"custom": custom, "sha256": folder_digest(tuple(folders))},
         "pdf_variant": variant,

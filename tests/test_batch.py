@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from consent import batch
 from consent.batch import file_name, unique_name
 from consent.cli import app
-from consent.resources import tables_dir
+from consent.resources import locales_dir, tables_dir
+
+from pdftools import pdftotext
 
 HEADER = (
     "patient_name,date_of_birth,record_number,procedure,table_version,locale,clinician,"
@@ -248,7 +250,7 @@ def test_example_roster_in_the_docs_is_valid():
     assert "4 valid row(s), 0 invalid" in result.stdout
 
 
-def batch_in_subprocess(path: Path, out: Path, jobs: str, setup: str):
+def batch_in_subprocess(path: Path, out: Path, jobs: str, setup: str, *options: str):
     """`consent batch` in a fresh interpreter after ``setup`` (which sees ``b``, the
     batch module, and ``os``) patches it; with a time limit, so a stall fails, not hangs."""
     code = (
@@ -256,7 +258,7 @@ def batch_in_subprocess(path: Path, out: Path, jobs: str, setup: str):
         f"{setup}"
         "from consent.cli import main\n"
         f"sys.argv = ['consent', 'batch', {str(path)!r}, '--out-dir', {str(out)!r}, "
-        f"'--jobs', {jobs!r}, '--quiet']\n"
+        f"'--jobs', {jobs!r}, '--quiet', *{list(options)!r}]\n"
         "main()\n"
     )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -462,3 +464,37 @@ def test_a_worker_that_outlives_a_run_reads_an_edited_table_again(tmp_path):
     assert batch._render_job(job, str(out), [str(tables)])["status"] == "ok"
     text = " ".join(p.extract_text() for p in PdfReader(out / job.output).pages)
     assert "about 50 in 100" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("change", ["marked reviewed", "translation corrected"])
+def test_resume_renders_again_when_the_catalog_changed(tmp_path, change):
+    # A packet says on every page whether its translation was reviewed, and its
+    # text comes from the compiled catalog: a packet made before either changed
+    # is out of date, however well its file matches the manifest.
+    locales = tmp_path / "locales"
+    shutil.copytree(locales_dir(), locales)
+    setup = (
+        "import consent.i18n, consent.catalogs\n"
+        "from pathlib import Path\n"
+        f"consent.i18n.locales_dir = consent.catalogs.locales_dir = lambda: Path({str(locales)!r})\n"
+    )
+    path = roster(tmp_path, row("MRN-1", locale="es"), row("MRN-2", locale="pl"))
+    out = tmp_path / "out"
+    assert batch_in_subprocess(path, out, "1", setup).returncode == 0
+    packet = out / manifest(out)[0]["output"]
+    assert "Translation not yet reviewed" in " ".join(pdftotext(packet).split())
+
+    po = locales / "es" / "LC_MESSAGES" / "messages.po"
+    if change == "marked reviewed":
+        po.write_text(po.read_text().replace("# Reviewed-By:\n", "# Reviewed-By: R. Ortega\n"))
+    else:
+        po.write_text(po.read_text().replace('msgstr "Firmas"', 'msgstr "Firmas y fechas"'))
+        assert run("locales", "compile", "--locales", str(locales)).exit_code == 0
+    result = batch_in_subprocess(path, out, "1", setup, "--resume")
+    assert result.returncode == 0, result.stderr
+    assert [e["status"] for e in manifest(out)] == ["ok", "skipped"]
+    text = " ".join(pdftotext(packet).split())
+    if change == "marked reviewed":
+        assert "Translation not yet reviewed" not in text
+    else:
+        assert "Firmas y fechas" in text
