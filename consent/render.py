@@ -280,6 +280,8 @@ def packet_html(
         loc.locale,
         {
             "patient name": patient.name,
+            # As printed: a locale's script can spell the date in letters the fonts lack.
+            "date of birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
             "record number": patient.record_number,
             "clinician": encounter.clinician,
             "interpreter name": encounter.interpreter_name,

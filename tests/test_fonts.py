@@ -93,3 +93,13 @@ def test_bundled_packets_are_read_by_the_xml_parser_with_the_html_parsers_result
 
 def _words(parts: list[str]) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
+
+
+def test_a_date_of_birth_spelled_in_letters_the_fonts_lack_is_refused_by_field(alex):
+    # en-Dsrt reads the English catalog but writes dates in the Deseret script.
+    patient, encounter = alex
+    with pytest.raises(InputError) as refused:
+        packet_html(load_table("bariatric-revision"), patient, encounter, Localizer("en-Dsrt"))
+    message = str(refused.value)
+    assert message.startswith("date of birth has a character")
+    assert "1980" not in message and "Alex" not in message
