@@ -29,7 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .errors import RenderError
 from .files import write_atomically
-from .provenance import ATTACHMENT_NAME, PLACEHOLDER, content_digest, to_json
+from .provenance import ATTACHMENT_NAME, PLACEHOLDER, content_digest, page_frame, to_json
 from .resources import templates_dir
 
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3b": "pdf/a-3b", "plain": None}
@@ -208,13 +208,14 @@ def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:
         # pydyf writes references as "N 0 R" (Kids lists them as N, 0, "R").
         return by_number[int(str(pydyf._to_bytes(reference).decode()).split()[0])]
 
-    contents = []
+    pages = []
     for number in pdf.pages["Kids"][::3]:
-        stream = target(by_number[number]["Contents"])
+        page = by_number[number]
+        stream = target(page["Contents"])
         content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
         stream.stream = [content]  # the same bytes, joined once (``_finish`` compresses them)
-        contents.append(content)
-    digest = content_digest(contents).encode()
+        pages.append((content, page_frame(page["MediaBox"], page.get("CropBox"), 0)))
+    digest = content_digest(pages).encode()
     placeholder = PLACEHOLDER.encode()
     for obj in pdf.objects:
         extra = getattr(obj, "extra", None)

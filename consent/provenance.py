@@ -22,18 +22,33 @@ from . import __version__
 from .i18n import Localizer
 from .tables import RiskTable
 
-FORMAT = "consent-provenance/1"
+FORMAT = "consent-provenance/2"
+"""/2: the content digest also covers each page's size, crop and rotation."""
 ATTACHMENT_NAME = "consent-provenance.json"
 PLACEHOLDER = "0" * 64
 """Stands for the content digest until the pages exist (same length as a digest)."""
 
 
-def content_digest(page_contents: Iterable[bytes]) -> str:
-    """SHA-256 over every page's decoded content stream, in page order."""
+def page_frame(media: Sequence[Any], crop: Sequence[Any] | None, rotate: Any) -> bytes:
+    """What frames a page on screen and paper: its media and crop boxes and rotation.
+
+    Rounded to hundredths of a point, so pydyf's numbers (when the packet is
+    made) and pypdf's (when it is verified) give the same bytes.
+    """
+    # + 0.0 turns WeasyPrint's -0.0 into 0.0, which pypdf reads back.
+    numbers = " ".join(
+        f"{round(float(v), 2) + 0.0:.2f}" for box in (media, crop or media) for v in box
+    )
+    return f"{numbers} {int(rotate) % 360}".encode()
+
+
+def content_digest(pages: Iterable[tuple[bytes, bytes]]) -> str:
+    """SHA-256 over every page's decoded content stream and frame, in page order."""
     digest = hashlib.sha256()
-    for data in page_contents:
+    for data, frame in pages:
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
+        digest.update(frame + b"\0")
     return digest.hexdigest()
 
 
@@ -115,15 +130,19 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
 
     checks = [Check("provenance", True, f"made by consent {record['tool']['version']}")]
-    contents = [cast(Any, page["/Contents"]).get_object().get_data() for page in reader.pages]
-    unchanged = content_digest(contents) == record.get("content_sha256")
+    pages = [
+        (_content(page), page_frame(page.mediabox, page.cropbox, page.rotation))
+        for page in reader.pages
+    ]
+    changed = content_digest(pages) != record.get("content_sha256")
+    drawn_over = _drawn_over(reader)
     checks.append(
         Check(
             "content",
-            unchanged,
-            "pages unchanged since the packet was made"
-            if unchanged
-            else "the pages were changed after the packet was made",
+            not (changed or drawn_over),
+            "the pages were changed after the packet was made"
+            if changed
+            else drawn_over or "pages unchanged since the packet was made",
         )
     )
     try:
@@ -132,16 +151,16 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         checks.append(Check("risk table", False, str(error)))
     else:
         same = current.sha256 == table["sha256"]
-        detail = f"{table['id']} {table['version']} ({table['status']})"
-        checks.append(
-            Check(
-                "risk table",
-                same,
-                f"{detail} unchanged"
-                if same
-                else f"{detail} differs from the file it was made from",
-            )
-        )
+        detail = f"{table['id']} {table['version']} ({current.status})"
+        if not same:
+            detail += " differs from the file it was made from"
+        elif current.status != table["status"]:
+            # The file is the one the packet was made from, so its status is the truth.
+            same = False
+            detail += f" is not {table['status']}, as the packet's record says"
+        else:
+            detail += " unchanged"
+        checks.append(Check("risk table", same, detail))
     language = record.get("language", {})
     reviewed = language.get("translation_reviewed", False)
     checks.append(
@@ -153,3 +172,27 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         )
     )
     return checks
+
+
+def _content(page: Any) -> bytes:
+    """A page's decoded content stream (a packet has one per page; anything else is a change)."""
+    contents = page.get("/Contents")
+    get_data = getattr(contents.get_object(), "get_data", None) if contents is not None else None
+    return cast(bytes, get_data()) if get_data else b""
+
+
+def _drawn_over(reader: Any) -> str | None:
+    """Why a page shows something its content stream does not draw, or None.
+
+    An annotation with an appearance (a comment, a stamp, a form field, a text
+    box added in a PDF editor) is drawn over the page, so it could hide or
+    change a number. Links without an appearance draw nothing; a packet made
+    from an institution's templates may have them.
+    """
+    for number, page in enumerate(reader.pages, 1):
+        for annotation in cast(Any, page.get("/Annots") or []):
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link" or "/AP" in annotation:
+                kind = str(annotation.get("/Subtype", "/unknown"))[1:]
+                return f"page {number} has a {kind} annotation drawn over it"
+    return None

@@ -10,6 +10,14 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+    StreamObject,
+)
 from typer.testing import CliRunner
 
 from consent.cli import app
@@ -155,6 +163,80 @@ def test_verify_fails_when_the_pages_were_changed(packet_pdf, tmp_path):
     result = run("verify", str(changed))
     assert result.exit_code == 1
     assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def annotation(subtype: str, *, appearance: bool) -> DictionaryObject:
+    """An annotation over page 2's first risk numbers; with an appearance it draws a
+    white box reading "1 in 100", as a PDF editor's text box or stamp would."""
+    values = {
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject(subtype),
+        NameObject("/Rect"): RectangleObject([307, 563, 351, 574]),
+        NameObject("/F"): NumberObject(4),
+    }
+    if appearance:
+        box = StreamObject()
+        box.set_data(b"1 1 1 rg 0 0 44 11 re f 0 0 0 rg BT /Helv 8 Tf 1 2 Td (1 in 100) Tj ET")
+        box[NameObject("/Subtype")] = NameObject("/Form")
+        box[NameObject("/BBox")] = RectangleObject([0, 0, 44, 11])
+        values[NameObject("/AP")] = DictionaryObject({NameObject("/N"): box})
+    return DictionaryObject(values)
+
+
+@pytest.mark.parametrize("subtype", ["/Square", "/FreeText", "/Stamp", "/Widget"])
+def test_verify_fails_when_something_is_drawn_over_a_page(packet_pdf, tmp_path, subtype):
+    writer = PdfWriter(clone_from=packet_pdf)
+    writer.pages[1][NameObject("/Annots")] = ArrayObject(
+        [writer._add_object(annotation(subtype, appearance=True))]
+    )
+    changed = tmp_path / "drawn-over.pdf"
+    writer.write(changed)
+    result = run("verify", str(changed))
+    assert result.exit_code == 1
+    assert f"FAIL  content: page 2 has a {subtype[1:]} annotation drawn over it" in result.stdout
+
+
+def test_verify_accepts_a_link_that_draws_nothing(packet_pdf, tmp_path):
+    # Institution templates may link to a web page; a link without appearance is invisible.
+    writer = PdfWriter(clone_from=packet_pdf)
+    writer.pages[1][NameObject("/Annots")] = ArrayObject(
+        [writer._add_object(annotation("/Link", appearance=False))]
+    )
+    linked = tmp_path / "linked.pdf"
+    writer.write(linked)
+    assert run("verify", str(linked)).exit_code == 0
+
+
+@pytest.mark.parametrize("change", ["crop away the banner", "turn a page"])
+def test_verify_fails_when_a_page_was_cropped_or_turned(packet_pdf, tmp_path, change):
+    writer = PdfWriter(clone_from=packet_pdf)
+    page = writer.pages[1]
+    if change == "turn a page":
+        page.rotate(90)
+    else:
+        box = page.mediabox
+        page.cropbox = RectangleObject([box.left, box.bottom, box.right, box.top - 60])
+    changed = tmp_path / "framed.pdf"
+    writer.write(changed)
+    result = run("verify", str(changed))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def test_verify_fails_when_the_record_claims_another_table_status(packet_pdf, tmp_path):
+    writer = PdfWriter(clone_from=packet_pdf)
+    for reference in writer._objects:
+        obj = reference.get_object() if reference is not None else None
+        if isinstance(obj, StreamObject) and obj.get("/Type") == "/EmbeddedFile":
+            obj.set_data(obj.get_data().replace(b'"reference"', b'"approved"'))
+    claimed = tmp_path / "claimed.pdf"
+    writer.write(claimed)
+    result = run("verify", str(claimed))
+    assert result.exit_code == 1
+    assert (
+        "FAIL  risk table: bariatric-revision 2026.2 (reference) is not approved, "
+        "as the packet's record says"
+    ) in result.stdout
 
 
 def test_verify_fails_when_the_risk_table_changed(packet_pdf, table, tmp_path):
