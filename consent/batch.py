@@ -505,6 +505,9 @@ def run(
     that cluster's workers instead of local processes; ``out_dir`` must then be a
     folder every worker can write to. Manifest and resume work the same way.
     """
+    # Workers (on a cluster, in folders of their own) get absolute paths only.
+    out_dir = out_dir.resolve()
+    roots = [root.resolve() for root in roots] if roots else roots
     check_writable(out_dir / MANIFEST)
     planned = plan(read_roster(roster), roots)
     key = _batch_key(out_dir)

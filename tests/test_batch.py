@@ -310,6 +310,35 @@ def test_a_dask_cluster_produces_the_same_manifest_as_local_workers(tmp_path):
     assert [e["status"] for e in manifest(cluster_out)] == ["ok", "ok", "failed", "ok"]
 
 
+def test_relative_folders_mean_the_same_on_a_cluster(tmp_path, monkeypatch):
+    # Dask workers run in their own working folders; `--out-dir out` and
+    # `--tables tables` must mean the folders where the command was typed.
+    distributed = pytest.importorskip("distributed")
+    office, elsewhere = tmp_path / "office", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copied_table(office)
+    path = roster(office, row("MRN-1"))
+    monkeypatch.chdir(elsewhere)  # where the workers start
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        monkeypatch.chdir(office)
+        result = run(
+            "batch",
+            str(path),
+            "--out-dir",
+            "out",
+            "--tables",
+            "tables",
+            "--no-bundled-tables",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert result.exit_code == 0, result.output
+    assert (office / "out" / manifest(office / "out")[0]["output"]).is_file()
+    assert not list(elsewhere.rglob("*.pdf"))
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     pytest.importorskip("distributed")
     path = roster(tmp_path, row("MRN-1"))
