@@ -17,6 +17,7 @@ and record number, never by patient name, in every message and in the manifest.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import hmac
@@ -337,9 +338,9 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
 
     start = time.perf_counter()
     entry = _failed(job)
+    out = Path(out_dir) / job.output
     try:
         table = _planned_table(job, tuple(roots) if roots else None)
-        out = Path(out_dir) / job.output
         render_packet(table, job.patient, job.encounter, out, locale=job.locale)
         data = out.read_bytes()
         entry.sha256 = hashlib.sha256(data).hexdigest()
@@ -350,6 +351,8 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
     except Exception as error:  # one row must never stop the run
         # The message might quote patient data; only its type is reported.
         entry.error = f"internal error ({type(error).__name__})"
+    if entry.status == "failed":
+        _discard(out)
     entry.duration = round(time.perf_counter() - start, 3)
     return asdict(entry)
 
@@ -381,6 +384,34 @@ def _load_once(procedure: str, version: str, roots: tuple[str, ...] | None) -> R
     return load_table(
         procedure, version, roots=[Path(r) for r in roots] if roots else None, allow_draft=True
     )
+
+
+def _discard(packet: Path) -> None:
+    """Remove a failed row's file: a packet there is from an earlier run, out of date,
+    and must not be printed by mistake."""
+    with contextlib.suppress(OSError):
+        packet.unlink(missing_ok=True)
+
+
+def _remove_out_of_date(out_dir: Path, earlier: dict[int, dict[str, Any]], wanted: set[str]) -> int:
+    """Remove the packets an earlier run in ``out_dir`` wrote that this roster no longer makes.
+
+    A row taken out of the roster, or now refused, must not leave its old packet
+    to be printed by mistake: the folder holds only packets the new manifest
+    lists. Only files an earlier manifest names as written are touched.
+    """
+    removed = 0
+    for entry in earlier.values():
+        name = entry.get("output")
+        if entry.get("status") not in ("ok", "skipped") or not isinstance(name, str):
+            continue
+        if name in wanted or name != Path(name).name or not name.endswith(".pdf"):
+            continue
+        path = out_dir / name
+        if path.is_file():
+            _discard(path)
+            removed += 1
+    return removed
 
 
 def _page_count(pdf: bytes) -> int:
@@ -483,6 +514,8 @@ class Summary:
     failed: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    removed: int = 0
+    """Packets an earlier run here wrote that this roster no longer makes."""
 
     @property
     def rate(self) -> float:
@@ -516,7 +549,9 @@ def run(
         replace(job, inputs_hmac=_inputs_hmac(job, key, made_with[job.locale]))
         for job in planned.jobs
     ]
-    previous = previous_results(out_dir) if resume else {}
+    earlier = previous_results(out_dir)
+    previous = earlier if resume else {}
+    removed = _remove_out_of_date(out_dir, earlier, {job.output for job in planned.jobs})
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}
     start = time.perf_counter()
@@ -552,7 +587,7 @@ def run(
         _render_locally(todo, workers, str(out_dir), root_names, record)
     ordered = [entries[row] for row in sorted(entries)]
     _write_manifests(out_dir, ordered)
-    summary = Summary(seconds=round(time.perf_counter() - start, 3))
+    summary = Summary(seconds=round(time.perf_counter() - start, 3), removed=removed)
     for entry in ordered:
         setattr(summary, entry.status, getattr(summary, entry.status) + 1)
     return summary, ordered
@@ -582,6 +617,7 @@ def _render_locally(
             lost = _render_in_pool(lost, workers, out_dir, roots, record)
         for job in lost:
             if _render_in_pool([job], 1, out_dir, roots, record):
+                _discard(Path(out_dir) / job.output)
                 entry = _failed(job)
                 entry.error = "the worker process stopped while rendering this row"
                 record(entry)

@@ -335,6 +335,7 @@ def batch(
                     "skipped": summary.skipped,
                     "seconds": summary.seconds,
                     "packets_per_second": round(summary.rate, 2),
+                    "removed": summary.removed,
                 }
             )
         )
@@ -344,6 +345,11 @@ def batch(
             f"in {summary.seconds:.1f} s ({summary.rate:.1f} packets/s); "
             f"manifest: {out_dir / batch_run.MANIFEST}"
         )
+        if summary.removed:
+            typer.echo(
+                f"removed {summary.removed} packet(s) an earlier run here wrote "
+                "that this roster no longer makes"
+            )
     if summary.failed:
         raise typer.Exit(1)
 

@@ -527,3 +527,33 @@ def test_resume_renders_again_when_the_catalog_changed(tmp_path, change):
         assert "Translation not yet reviewed" not in text
     else:
         assert "Firmas y fechas" in text
+
+
+def test_a_row_that_now_fails_leaves_no_older_packet_under_its_name(tmp_path):
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    (entry,) = manifest(out)
+    # The same file name, but a clinician the fonts cannot print: the row fails,
+    # and the packet with the old clinician must not stay there to be printed.
+    roster(tmp_path, row("MRN-1", clinician="Dr. 李 Rivera"))
+    result = run("batch", str(path), "--out-dir", str(out), "--jobs", "1")
+    assert result.exit_code == 1
+    assert [e["status"] for e in manifest(out)] == ["failed"]
+    assert not (out / entry["output"]).exists()
+
+
+def test_packets_the_roster_no_longer_makes_are_removed_and_nothing_else(tmp_path):
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"), row("MRN-3"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "2").exit_code == 0
+    first, second, third = (out / e["output"] for e in manifest(out))
+    (out / "notes.pdf").write_bytes(b"%PDF- the office's own file")
+    # MRN-2 is now refused before rendering, MRN-3 is gone from the roster.
+    roster(tmp_path, row("MRN-1"), row("MRN-2", date_of_birth="2030-01-01"))
+    result = run("batch", str(path), "--out-dir", str(out), "--resume")
+    assert result.exit_code == 1
+    assert [e["status"] for e in manifest(out)] == ["skipped", "failed"]
+    assert "removed 2 packet(s) an earlier run here wrote" in result.stdout
+    assert first.exists() and not second.exists() and not third.exists()
+    assert (out / "notes.pdf").exists()
