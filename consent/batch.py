@@ -393,25 +393,42 @@ def _discard(packet: Path) -> None:
         packet.unlink(missing_ok=True)
 
 
-def _remove_out_of_date(out_dir: Path, earlier: dict[int, dict[str, Any]], wanted: set[str]) -> int:
-    """Remove the packets an earlier run in ``out_dir`` wrote that this roster no longer makes.
+def _remove_earlier_packets(out_dir: Path, wanted: set[str], *, resume: bool) -> int:
+    """Remove packets an earlier run wrote here, so the folder holds only what the new
+    manifest will list; return how many of them this roster no longer makes.
 
     A row taken out of the roster, or now refused, must not leave its old packet
-    to be printed by mistake: the folder holds only packets the new manifest
-    lists. Only files an earlier manifest names as written are touched.
+    to be printed by mistake. Every line of the earlier manifest counts (an
+    interrupted run leaves several for a row). A run that does not resume starts
+    over: it clears every earlier packet first, so being interrupted cannot
+    orphan one. Only files an earlier manifest named are touched.
     """
     removed = 0
-    for entry in earlier.values():
-        name = entry.get("output")
-        if entry.get("status") not in ("ok", "skipped") or not isinstance(name, str):
-            continue
-        if name in wanted or name != Path(name).name or not name.endswith(".pdf"):
+    for name in _earlier_outputs(out_dir):
+        if resume and name in wanted:
             continue
         path = out_dir / name
         if path.is_file():
             _discard(path)
-            removed += 1
+            removed += name not in wanted
     return removed
+
+
+def _earlier_outputs(out_dir: Path) -> set[str]:
+    """Every packet file name the manifest in ``out_dir`` mentions, on any line."""
+    path = out_dir / MANIFEST
+    if not path.exists():
+        return set()
+    names = set()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            name = json.loads(line).get("output")
+        except (ValueError, AttributeError):
+            continue  # a line cut off by a crash
+        # Plain file names only: a manifest edited by hand cannot reach outside.
+        if isinstance(name, str) and name == Path(name).name and name.endswith(".pdf"):
+            names.add(name)
+    return names
 
 
 def _page_count(pdf: bytes) -> int:
@@ -539,8 +556,9 @@ def run(
     folder every worker can write to. Manifest and resume work the same way.
     """
     # Workers (on a cluster, in folders of their own) get absolute paths only.
-    out_dir = out_dir.resolve()
-    roots = [root.resolve() for root in roots] if roots else roots
+    # (Not resolve(): a symlinked folder must keep the name the workers know it by.)
+    out_dir = Path(os.path.abspath(out_dir))
+    roots = [Path(os.path.abspath(root)) for root in roots] if roots else roots
     check_writable(out_dir / MANIFEST)
     planned = plan(read_roster(roster), roots)
     key = _batch_key(out_dir)
@@ -549,9 +567,9 @@ def run(
         replace(job, inputs_hmac=_inputs_hmac(job, key, made_with[job.locale]))
         for job in planned.jobs
     ]
-    earlier = previous_results(out_dir)
-    previous = earlier if resume else {}
-    removed = _remove_out_of_date(out_dir, earlier, {job.output for job in planned.jobs})
+    previous = previous_results(out_dir) if resume else {}
+    wanted = {job.output for job in planned.jobs}
+    removed = _remove_earlier_packets(out_dir, wanted, resume=resume)
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}
     start = time.perf_counter()

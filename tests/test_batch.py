@@ -557,3 +557,31 @@ def test_packets_the_roster_no_longer_makes_are_removed_and_nothing_else(tmp_pat
     assert "removed 2 packet(s) an earlier run here wrote" in result.stdout
     assert first.exists() and not second.exists() and not third.exists()
     assert (out / "notes.pdf").exists()
+
+
+def test_a_run_that_starts_over_clears_earlier_packets_before_rendering(tmp_path):
+    # Without --resume the manifest starts empty; killed before it renders again,
+    # the run must not leave earlier packets the new manifest does not list.
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    assert len(list(out.glob("*.pdf"))) == 2
+    killed = batch_in_subprocess(path, out, "1", "b._render_locally = lambda *a: os._exit(9)\n")
+    assert killed.returncode == 9
+    assert list(out.glob("*.pdf")) == [] and manifest(out) == []
+
+
+def test_every_line_of_an_interrupted_manifest_counts_when_clearing(tmp_path):
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    first = out / manifest(out)[0]["output"]
+    # As a resumed run killed partway leaves it: a second line for row 2, which
+    # then held another patient's row and was refused.
+    with (out / "manifest.jsonl").open("a") as log:
+        log.write(json.dumps({"row": 2, "record_number": "MRN-9", "status": "failed"}) + "\n")
+    roster(tmp_path, row("MRN-2"))
+    result = run("batch", str(path), "--out-dir", str(out), "--resume")
+    assert result.exit_code == 0
+    assert not first.exists()
+    assert "removed 1 packet(s)" in result.stdout
