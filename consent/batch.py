@@ -416,19 +416,9 @@ def _remove_earlier_packets(out_dir: Path, wanted: set[str], *, resume: bool) ->
 
 def _earlier_outputs(out_dir: Path) -> set[str]:
     """Every packet file name the manifest in ``out_dir`` mentions, on any line."""
-    path = out_dir / MANIFEST
-    if not path.exists():
-        return set()
-    names = set()
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            name = json.loads(line).get("output")
-        except (ValueError, AttributeError):
-            continue  # a line cut off by a crash
-        # Plain file names only: a manifest edited by hand cannot reach outside.
-        if isinstance(name, str) and name == Path(name).name and name.endswith(".pdf"):
-            names.add(name)
-    return names
+    names = {entry.get("output") for entry in _manifest_lines(out_dir)}
+    # Plain file names only: a manifest edited by hand cannot reach outside.
+    return {n for n in names if isinstance(n, str) and n == Path(n).name and n.endswith(".pdf")}
 
 
 def _page_count(pdf: bytes) -> int:
@@ -449,17 +439,27 @@ def _warm_up() -> None:
 
 def previous_results(out_dir: Path) -> dict[int, dict[str, Any]]:
     """The last manifest entry of every row, from a run that may have been cut short."""
-    path = out_dir / MANIFEST
     entries: dict[int, dict[str, Any]] = {}
+    for entry in _manifest_lines(out_dir):
+        try:
+            entries[int(entry["row"])] = entry
+        except (ValueError, KeyError, TypeError):
+            continue
+    return entries
+
+
+def _manifest_lines(out_dir: Path) -> Iterator[dict[str, Any]]:
+    """The entries of the manifest in ``out_dir``, skipping lines a crash cut off."""
+    path = out_dir / MANIFEST
     if not path.exists():
-        return entries
+        return
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             entry = json.loads(line)
-            entries[int(entry["row"])] = entry
-        except (ValueError, KeyError, TypeError):
-            continue  # a line cut off by a crash
-    return entries
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            yield entry
 
 
 def _batch_key(out_dir: Path) -> bytes:
