@@ -387,8 +387,8 @@ def _load_once(procedure: str, version: str, roots: tuple[str, ...] | None) -> R
 
 
 def _discard(packet: Path) -> None:
-    """Remove a failed row's file: a packet there is from an earlier run, out of date,
-    and must not be printed by mistake."""
+    """Remove an out-of-date packet (an earlier run's, for a row that now fails or is
+    gone), if it is there, so that nobody prints it by mistake."""
     with contextlib.suppress(OSError):
         packet.unlink(missing_ok=True)
 

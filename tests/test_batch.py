@@ -73,6 +73,13 @@ def manifest(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
 
 
+@pytest.fixture
+def bariatric_copy(write_table) -> Path:
+    """An institution's folder (``tables_root``) holding a copy of the reference table."""
+    bundled = tables_dir() / "bariatric-revision" / "2026.2.yaml"
+    return write_table(bundled.read_text(encoding="utf-8"), "bariatric-revision", "2026.2")
+
+
 def test_mixed_roster_renders_the_good_rows_and_reports_the_bad(tmp_path):
     path = roster(
         tmp_path,
@@ -310,13 +317,12 @@ def test_a_dask_cluster_produces_the_same_manifest_as_local_workers(tmp_path):
     assert [e["status"] for e in manifest(cluster_out)] == ["ok", "ok", "failed", "ok"]
 
 
-def test_relative_folders_mean_the_same_on_a_cluster(tmp_path, monkeypatch):
+def test_relative_folders_mean_the_same_on_a_cluster(tmp_path, monkeypatch, bariatric_copy):
     # Dask workers run in their own working folders; `--out-dir out` and
     # `--tables tables` must mean the folders where the command was typed.
     distributed = pytest.importorskip("distributed")
-    office, elsewhere = tmp_path / "office", tmp_path / "elsewhere"
+    office, elsewhere = tmp_path, tmp_path / "elsewhere"  # tables_root is office/tables
     elsewhere.mkdir()
-    copied_table(office)
     path = roster(office, row("MRN-1"))
     monkeypatch.chdir(elsewhere)  # where the workers start
     with distributed.LocalCluster(
@@ -453,19 +459,12 @@ def test_a_row_is_ok_only_once_its_page_count_is_known(tmp_path):
     assert (entry["status"], entry["error"]) == ("failed", "internal error (ValueError)")
 
 
-def copied_table(tmp_path: Path) -> tuple[Path, Path]:
-    """An institution's folder holding a copy of the reference bariatric table."""
-    folder = tmp_path / "tables"
-    (folder / "bariatric-revision").mkdir(parents=True)
-    copy = folder / "bariatric-revision" / "2026.2.yaml"
-    shutil.copy(tables_dir() / "bariatric-revision" / "2026.2.yaml", copy)
-    return folder, copy
-
-
-def test_a_table_edited_after_the_roster_was_checked_fails_the_rows_left(tmp_path):
+def test_a_table_edited_after_the_roster_was_checked_fails_the_rows_left(
+    tmp_path, tables_root, bariatric_copy
+):
     # Rows are checked against a table's bytes before any renders; a worker that
     # reads the file later must not print other numbers under that version's name.
-    tables, copy = copied_table(tmp_path)
+    tables, copy = tables_root, bariatric_copy
     planned = batch.plan(batch.read_roster(roster(tmp_path, row("MRN-1"), row("MRN-2"))), [tables])
     first, second = planned.jobs
     out = tmp_path / "out"
@@ -479,10 +478,12 @@ def test_a_table_edited_after_the_roster_was_checked_fails_the_rows_left(tmp_pat
     assert not (out / second.output).exists()
 
 
-def test_a_worker_that_outlives_a_run_reads_an_edited_table_again(tmp_path):
+def test_a_worker_that_outlives_a_run_reads_an_edited_table_again(
+    tmp_path, tables_root, bariatric_copy
+):
     # A Dask worker keeps its loaded tables between runs; the next run's plan has
     # the edited file's checksum, and the worker must render from that file.
-    tables, copy = copied_table(tmp_path)
+    tables, copy = tables_root, bariatric_copy
     path = roster(tmp_path, row("MRN-1"))
     out = tmp_path / "out"
     out.mkdir()
