@@ -586,3 +586,14 @@ def test_every_line_of_an_interrupted_manifest_counts_when_clearing(tmp_path):
     assert result.exit_code == 0
     assert not first.exists()
     assert "removed 1 packet(s)" in result.stdout
+
+
+def test_the_json_summary_counts_the_packets_removed(tmp_path):
+    out = tmp_path / "out"
+    path = roster(tmp_path, row("MRN-1"), row("MRN-2"))
+    assert run("batch", str(path), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    roster(tmp_path, row("MRN-1"))
+    result = run("batch", str(path), "--out-dir", str(out), "--resume", "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert (summary["skipped"], summary["removed"]) == (1, 1)
