@@ -29,7 +29,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .errors import RenderError
 from .files import write_atomically
-from .provenance import ATTACHMENT_NAME, PLACEHOLDER, content_digest, page_frame, to_json
+from .pdfdigest import made_digest
+from .provenance import ATTACHMENT_NAME, PLACEHOLDER, to_json
 from .resources import templates_dir
 
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3b": "pdf/a-3b", "plain": None}
@@ -185,42 +186,36 @@ the default level 6 (7 ms against 3.5 ms a packet) for streams 1% smaller."""
 def _finish(document: Any, pdf: pydyf.PDF, *, with_digest: bool) -> None:
     """WeasyPrint's last step before writing: fill in the digest, compress the streams."""
     if with_digest:
-        _fill_content_digest(document, pdf)
+        _fill_content_digest(pdf)
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress:
             # As pydyf would do it (same filter, same dictionary order), at another level.
-            data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
-            obj.stream = [zlib.compress(data, ZLIB_LEVEL)]
+            obj.stream = [zlib.compress(_joined(obj), ZLIB_LEVEL)]
             obj.compress = False
             obj.extra["Filter"] = "/FlateDecode"
 
 
-def _fill_content_digest(document: Any, pdf: pydyf.PDF) -> None:
+def _joined(stream: pydyf.Stream) -> bytes:
+    """A stream's data as pydyf writes it, kept joined so it is joined only once."""
+    data = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+    stream.stream = [data]
+    return data
+
+
+def _fill_content_digest(pdf: pydyf.PDF) -> None:
     """Replace the provenance placeholder with the digest of the finished pages.
 
     Runs after WeasyPrint built the PDF objects and before it writes them: the
-    page content streams are final, and the placeholder has the digest's length,
-    so only the attachment's MD5 checksum needs updating.
+    pages, their resources and the structure tree are final, and the
+    placeholder has the digest's length, so only the attachment's MD5 checksum
+    needs updating.
     """
-    by_number = {obj.number: obj for obj in pdf.objects if getattr(obj, "number", None)}
-
-    def target(reference: object) -> Any:
-        # pydyf writes references as "N 0 R" (Kids lists them as N, 0, "R").
-        return by_number[int(str(pydyf._to_bytes(reference).decode()).split()[0])]
-
-    pages = []
-    for number in pdf.pages["Kids"][::3]:
-        page = by_number[number]
-        stream = target(page["Contents"])
-        content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
-        stream.stream = [content]  # the same bytes, joined once (``_finish`` compresses them)
-        pages.append((content, page_frame(page["MediaBox"], page.get("CropBox"), 0)))
-    digest = content_digest(pages).encode()
+    digest = made_digest(pdf, _joined).encode()
     placeholder = PLACEHOLDER.encode()
     for obj in pdf.objects:
         extra = getattr(obj, "extra", None)
         if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile":
-            data = b"".join(pydyf._to_bytes(item) for item in obj.stream)
+            data = _joined(obj)
             if placeholder in data:
                 data = data.replace(placeholder, digest)
                 obj.stream = [data]

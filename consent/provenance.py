@@ -3,7 +3,9 @@
 Every packet carries ``consent-provenance.json`` as an embedded file: the tool
 version, the risk table (id, version, status, SHA-256 of its file), the
 language and whether its translation was reviewed, the template set, and a
-SHA-256 of the pages' content streams (the text and drawings a reader sees).
+SHA-256 of everything the pages show (``consent.pdfdigest``: content, fonts,
+graphics states, colours, page boxes, and the tagged structure a screen
+reader reads).
 It holds no patient data. ``consent verify`` reads it back: the table version
 must still exist with the same bytes, and the pages must hash the same.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,36 +22,15 @@ from typing import Any, cast
 
 from . import __version__
 from .i18n import Localizer
+from .pdfdigest import read_digest
 from .tables import RiskTable
 
-FORMAT = "consent-provenance/2"
-"""/2: the content digest also covers each page's size, crop and rotation."""
+FORMAT = "consent-provenance/3"
+"""/3: the content digest covers what the pages show (``consent.pdfdigest``):
+/2 covered only the content streams and the page frames."""
 ATTACHMENT_NAME = "consent-provenance.json"
 PLACEHOLDER = "0" * 64
 """Stands for the content digest until the pages exist (same length as a digest)."""
-
-
-def page_frame(media: Sequence[Any], crop: Sequence[Any] | None, rotate: Any) -> bytes:
-    """What frames a page on screen and paper: its media and crop boxes and rotation.
-
-    Rounded to hundredths of a point, so pydyf's numbers (when the packet is
-    made) and pypdf's (when it is verified) give the same bytes.
-    """
-    # + 0.0 turns WeasyPrint's -0.0 into 0.0, which pypdf reads back.
-    numbers = " ".join(
-        f"{round(float(v), 2) + 0.0:.2f}" for box in (media, crop or media) for v in box
-    )
-    return f"{numbers} {int(rotate) % 360}".encode()
-
-
-def content_digest(pages: Iterable[tuple[bytes, bytes]]) -> str:
-    """SHA-256 over every page's decoded content stream and frame, in page order."""
-    digest = hashlib.sha256()
-    for data, frame in pages:
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-        digest.update(frame + b"\0")
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=8)
@@ -130,11 +111,13 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
 
     checks = [Check("provenance", True, f"made by consent {record['tool']['version']}")]
-    pages = [
-        (_content(page), page_frame(page.mediabox, page.cropbox, page.rotation))
-        for page in reader.pages
-    ]
-    changed = content_digest(pages) != record.get("content_sha256")
+    try:
+        changed = read_digest(reader) != record.get("content_sha256")
+    except Exception:
+        # An edited file can break pypdf's reading anywhere (bad filters,
+        # missing objects, loops): what cannot be read as the packet wrote it
+        # has changed.
+        changed = True
     drawn_over = _drawn_over(reader)
     checks.append(
         Check(
@@ -172,13 +155,6 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         )
     )
     return checks
-
-
-def _content(page: Any) -> bytes:
-    """A page's decoded content stream (a packet has one per page; anything else is a change)."""
-    contents = page.get("/Contents")
-    get_data = getattr(contents.get_object(), "get_data", None) if contents is not None else None
-    return cast(bytes, get_data()) if get_data else b""
 
 
 def _drawn_over(reader: Any) -> str | None:

@@ -16,6 +16,7 @@ from consent.tables import load_table
 
 from pdftools import pdftotext, run_tool
 from test_pdf import bundled_font_names
+from test_pdfdigest import recorded_and_read
 
 LOCALES = ["es", "pl", "ar"]
 
@@ -167,8 +168,11 @@ def test_every_bundled_table_renders_in_every_language(lang, tmp_path, alex):
         "watch-and-wait-rectal",
     ):
         loc = Localizer(lang)
-        render_packet(load_table(procedure), *alex, tmp_path / f"{procedure}.pdf", locale=loc)
+        out = tmp_path / f"{procedure}.pdf"
+        render_packet(load_table(procedure), *alex, out, locale=loc)
         assert not loc.fallbacks, sorted(loc.fallbacks)
+        recorded, read = recorded_and_read(out)
+        assert recorded == read, f"{procedure}: the digest read back differs from the one made"
 
 
 def test_pseudo_locale_renders_with_every_string_marked(tmp_path, table, alex):

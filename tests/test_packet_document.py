@@ -17,6 +17,7 @@ from pypdf.generic import (
     NumberObject,
     RectangleObject,
     StreamObject,
+    TextStringObject,
 )
 from typer.testing import CliRunner
 
@@ -221,6 +222,146 @@ def test_verify_fails_when_a_page_was_cropped_or_turned(packet_pdf, tmp_path, ch
     result = run("verify", str(changed))
     assert result.exit_code == 1
     assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def edited(packet_pdf: Path, tmp_path: Path, edit) -> Path:
+    """The packet saved again by pypdf after ``edit(writer)``."""
+    writer = PdfWriter(clone_from=packet_pdf)
+    edit(writer)
+    out = tmp_path / "edited.pdf"
+    writer.write(out)
+    return out
+
+
+def page_resources(writer: PdfWriter, page: int = 1):
+    return writer.pages[page]["/Resources"]
+
+
+def first_font(writer: PdfWriter):
+    """The descendant CID font of page 2's first font (widths, glyphs, text mapping)."""
+    fonts = page_resources(writer)["/Font"]
+    type0 = fonts[sorted(fonts)[0]].get_object()
+    return type0, type0["/DescendantFonts"][0].get_object()
+
+
+def hide_text(writer: PdfWriter) -> None:
+    # Every graphics state draws fully transparent: the text is still in the
+    # content stream, but nothing shows on screen or paper.
+    for state in page_resources(writer)["/ExtGState"].values():
+        state = state.get_object()
+        for key in ("/ca", "/CA"):
+            if key in state:
+                state[NameObject(key)] = NumberObject(0)
+
+
+def change_widths(writer: PdfWriter) -> None:
+    widths = first_font(writer)[1]["/W"]
+    widths[1][0] = NumberObject(widths[1][0] + 300)  # glyphs drift apart
+
+
+def change_glyphs(writer: PdfWriter) -> None:
+    program = first_font(writer)[1]["/FontDescriptor"]["/FontFile2"].get_object()
+    data = program.get_data()
+    program.set_data(data[:-64] + bytes(64))  # the last glyph outlines, zeroed
+
+
+def change_text_mapping(writer: PdfWriter) -> None:
+    mapping = first_font(writer)[0]["/ToUnicode"].get_object()
+    mapping.set_data(mapping.get_data().replace(b"<0035>", b"<0031>"))  # "5" copies as "1"
+
+
+def change_colours(writer: PdfWriter) -> None:
+    for space in page_resources(writer)["/ColorSpace"].values():
+        space[1][NameObject("/WhitePoint")] = ArrayObject([NumberObject(1)] * 3)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [hide_text, change_widths, change_glyphs, change_text_mapping, change_colours],
+    ids=["transparent text", "font widths", "font glyphs", "font text mapping", "colours"],
+)
+def test_verify_fails_when_what_a_page_draws_with_was_changed(packet_pdf, tmp_path, edit):
+    result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def icon_array_element(writer: PdfWriter):
+    """The structure element whose alternate text tells a screen reader the first risk."""
+    elements = [writer._root_object["/StructTreeRoot"]]
+    while elements:
+        element = elements.pop().get_object()
+        if not isinstance(element, DictionaryObject):  # a marked-content id
+            continue
+        if "about 5 in 100" in str(element.get("/Alt", "")):
+            return element
+        kids = element.get("/K", [])
+        elements.extend(kids if isinstance(kids, list) else [kids])
+    raise AssertionError("no element reads 'about 5 in 100'")
+
+
+def change_alt_text(writer: PdfWriter) -> None:
+    element = icon_array_element(writer)
+    alt = str(element["/Alt"]).replace("about 5 in 100", "about 1 in 100")
+    element[NameObject("/Alt")] = TextStringObject(alt)
+
+
+def add_actual_text(writer: PdfWriter) -> None:
+    # ActualText replaces what a screen reader reads for the whole element.
+    element = icon_array_element(writer)
+    element[NameObject("/ActualText")] = TextStringObject("about 1 in 100")
+
+
+def change_language(writer: PdfWriter) -> None:
+    writer._root_object[NameObject("/Lang")] = TextStringObject("de")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [change_alt_text, add_actual_text, change_language],
+    ids=["alternate text", "actual text added", "document language"],
+)
+def test_verify_fails_when_what_a_screen_reader_reads_was_changed(packet_pdf, tmp_path, edit):
+    result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def move_resources_to_the_page_tree(writer: PdfWriter) -> None:
+    # Pages may take their resources from the page tree: the same resources,
+    # moved there, are the same page.
+    page = writer.pages[1]
+    resources = page.raw_get("/Resources")  # the reference, not a copy
+    del page["/Resources"]
+    page["/Parent"].get_object()[NameObject("/Resources")] = resources
+
+
+def merge_identical_objects(writer: PdfWriter) -> None:
+    writer.compress_identical_objects()
+
+
+@pytest.mark.parametrize(
+    "edit", [move_resources_to_the_page_tree, merge_identical_objects], ids=["inherited", "merged"]
+)
+def test_verify_accepts_the_same_pages_saved_another_way_by_pypdf(packet_pdf, tmp_path, edit):
+    result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--stream-data=uncompress"],
+        ["--recompress-flate", "--compression-level=9", "--object-streams=generate"],
+        ["--linearize"],
+    ],
+    ids=["uncompressed", "recompressed", "linearized"],
+)
+def test_verify_accepts_the_same_pages_saved_again_by_qpdf(packet_pdf, tmp_path, options):
+    saved = tmp_path / "saved.pdf"
+    run_tool("qpdf", *options, str(packet_pdf), str(saved))
+    result = run("verify", str(saved))
+    assert result.exit_code == 0, result.output
 
 
 def test_verify_fails_when_the_record_claims_another_table_status(packet_pdf, tmp_path):

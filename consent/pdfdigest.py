@@ -1,0 +1,278 @@
+"""One SHA-256 of everything a packet shows, read alike from pydyf and from pypdf.
+
+A page looks the way it does because of its content stream and of what that
+stream names: fonts (their glyph shapes, widths and text mapping), graphics
+states (an opacity of 0 hides text), colour spaces, patterns and images, and
+the page's boxes and rotation. A screen reader also reads the structure tree
+(the alternate text of every icon array) in the document's language. The
+digest covers all of these.
+
+When a packet is made, WeasyPrint's objects are pydyf values; when it is
+verified, they are pypdf values read back from the file. Both are turned into
+the same canonical tokens: dictionaries in key order, numbers rounded to
+pydyf's six decimals, names and strings as bytes, streams as their dictionary
+and a hash of their data. A dictionary stands for the hash of its tokens, so
+whether an object is written inline or as an indirect object, shared or
+repeated, does not matter, and a stream whose only filter is Flate is hashed
+decoded: a tool that saves the file again (qpdf, pypdf) does not count as a
+change, but anything that alters what is drawn or read does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from codecs import BOM_UTF16_BE
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+LEFT_OUT = frozenset({"Parent", "Annots"})
+"""Page keys not digested: the page tree itself, and annotations (checked
+separately by ``provenance``, because a link that draws nothing is allowed)."""
+TREE_LEFT_OUT = frozenset({"P", "Pg", "ParentTree", "ParentTreeNextKey", "Type"})
+"""Structure-tree keys not digested: the links back to each element's parent
+and page, the index from content to element, and the optional type name.
+What a screen reader reads (each element's role, alternate or actual text,
+language, and children in order) stays in; following these links too would
+double the digest's cost and add no text."""
+
+# What a reader makes of a value that is not a number: a leaf's final token
+# (bytes), or one of these nodes.
+REF, DICT, LIST, STREAM = range(4)
+Node = bytes | tuple[int, Any, Any]
+
+
+def leaf(kind: bytes, data: bytes) -> bytes:
+    return b"%b%d:%b" % (kind, len(data), data)
+
+
+TRUE, FALSE, NULL = leaf(b"b", b"true"), leaf(b"b", b"false"), leaf(b"z", b"")
+
+
+class Digest:
+    """The tokens of one document's pages, structure tree and language, hashed.
+
+    ``classify`` is one library's reader; ``numbers`` are that library's number
+    types, looked up first because most values are numbers.
+    """
+
+    def __init__(self, classify: Callable[[Any], Node], numbers: frozenset[type]) -> None:
+        self.classify = classify
+        self.numbers = numbers
+        self.hash = hashlib.sha256()
+        self.done: dict[Any, bytes] = {}
+        self.open: set[Any] = set()
+        self.left_out: frozenset[str] = frozenset()
+
+    def page(self, key: Any, items: Iterable[tuple[str, Any]]) -> None:
+        """One page, given as its indirect object's key and its attributes."""
+        token = self.done[key] = self.dictionary(items)
+        self.hash.update(b"P" + token)
+
+    def part(self, label: bytes, value: Any, left_out: frozenset[str] = frozenset()) -> None:
+        """A document-level value (None if absent), leaving out ``left_out`` keys."""
+        self.left_out = left_out
+        self.hash.update(label + (b"" if value is None else self.token(value)))
+        self.left_out = frozenset()
+
+    def token(self, value: Any) -> bytes:
+        if type(value) in self.numbers:
+            return _number(value)
+        node = self.classify(value)
+        if isinstance(node, bytes):
+            return node
+        kind, first, second = node
+        if kind == REF:  # first: the object's key; second: reads the object
+            known = self.done.get(first)
+            if known is None:
+                if first in self.open:  # a loop (a packet has none; an edited file may)
+                    return b"~;"
+                self.open.add(first)
+                known = self.done[first] = self.token(second())
+                self.open.discard(first)
+            return known
+        if kind == DICT:  # first: the entries
+            return self.dictionary(first)
+        if kind == LIST:  # first: the items
+            numbers = self.numbers
+            # Font widths, boxes and matrices are lists of numbers: formatted in one go.
+            if first and type(first[0]) in numbers and all(type(n) in numbers for n in first):
+                return b"[" + b"".join(map(_number, first)) + b"]"
+            return b"[" + b"".join(map(self.token, first)) + b"]"
+        # STREAM: first, the entries; second, the data
+        return b"S" + self.dictionary(first) + hashlib.sha256(second).digest()
+
+    def dictionary(self, items: Iterable[tuple[str, Any]]) -> bytes:
+        left_out = self.left_out
+        tokens = [
+            key.encode() + b"\0" + self.token(value)
+            for key, value in sorted(items)  # keys are unique, so values are never compared
+            if key not in left_out
+        ]
+        return b"@" + hashlib.sha256(b"<" + b"".join(tokens) + b">").digest()
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+
+def _number(value: Any) -> bytes:
+    """A number as pydyf writes it: an integer, or six decimals without trailing zeros.
+
+    pypdf reads those decimals back as the nearest float, which formats to the
+    same six decimals, so both sides give the same bytes.
+    """
+    if isinstance(value, int) or value.is_integer():
+        return b"#%d;" % value
+    text = (b"%f" % value).rstrip(b"0").rstrip(b".")
+    return b"#0;" if text == b"-0" else b"#" + text + b";"
+
+
+def stream_node(items: Iterable[tuple[str, Any]], raw: bytes, decoded: bytes | None = None) -> Node:
+    """A stream's dictionary (without its length) and the data to hash.
+
+    ``decoded`` is given when the writer is still to compress the data.
+    Otherwise a stream whose only filter is Flate is hashed decoded (with its
+    predictor undone, for images), without its filter; a stream with any other
+    filter (a JPEG image) is hashed as stored, with its filters.
+    """
+    entries = {key: value for key, value in items if key != "Length"}
+    if decoded is None:
+        if _filter_name(entries.get("Filter")) not in ("/FlateDecode", "[/FlateDecode]"):
+            return STREAM, entries.items(), raw
+        parameters = entries.pop("DecodeParms", None)
+        decoded = _unpredicted(raw, parameters) if parameters else zlib.decompress(raw)
+    entries.pop("Filter", None)
+    return STREAM, entries.items(), decoded
+
+
+def _unpredicted(raw: bytes, parameters: Any) -> bytes:
+    """Flate data with a PNG or TIFF predictor, decoded by pypdf (as it reads it back)."""
+    from pypdf.filters import FlateDecode
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+    if isinstance(parameters, list | tuple) and len(parameters) == 1:
+        parameters = parameters[0]
+    if hasattr(parameters, "get_object"):
+        parameters = parameters.get_object()
+    numbers = {str(key).lstrip("/"): int(value) for key, value in dict.items(parameters)}
+    as_read = {NameObject("/" + key): NumberObject(value) for key, value in numbers.items()}
+    return FlateDecode.decode(raw, DictionaryObject(as_read))
+
+
+def _filter_name(value: Any) -> str | None:
+    """A filter's name as text, whichever library it comes from (a one-name array too)."""
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return f"[{_filter_name(value[0])}]"
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return None if value is None else str(value)
+
+
+def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
+    """The digest of a pydyf PDF that WeasyPrint has built and not yet written.
+
+    ``joined`` gives a stream's data as the writer will have it (the caller
+    keeps it, so it is joined once).
+    """
+    import pydyf
+
+    by_number = {obj.number: obj for obj in pdf.objects if getattr(obj, "number", None)}
+
+    def classify(value: Any) -> Node:
+        kind = type(value)
+        if kind is str or kind is bytes:  # names, references and keywords, the most common
+            token = _pydyf_token(value)
+            if isinstance(token, int):
+                return REF, (token, 0), lambda: by_number[token]
+            return token
+        if isinstance(value, dict):
+            return DICT, value.items(), None
+        if isinstance(value, pydyf.Stream):
+            if value.compress:
+                return stream_node(value.extra.items(), b"", joined(value))
+            return stream_node(value.extra.items(), joined(value))
+        if isinstance(value, list | tuple):
+            return LIST, value, None
+        if isinstance(value, bool):
+            return TRUE if value else FALSE
+        if isinstance(value, pydyf.String):
+            text = value.string
+            if isinstance(text, bytes):
+                return leaf(b"s", text)
+            try:
+                return leaf(b"s", text.encode("ascii"))
+            except UnicodeEncodeError:
+                return leaf(b"s", BOM_UTF16_BE + text.encode("utf-16-be"))
+        return leaf(b"?", value.data if isinstance(value, pydyf.Object) else repr(value).encode())
+
+    digest = Digest(classify, frozenset({int, float}))
+    for number in pdf.pages["Kids"][::3]:  # pydyf lists kids as N, 0, "R"
+        page = by_number[number]
+        digest.page((number, 0), ((k, v) for k, v in page.items() if k not in LEFT_OUT))
+    catalog = pdf.catalog
+    digest.part(b"T", catalog.get("StructTreeRoot"), TREE_LEFT_OUT)
+    digest.part(b"L", catalog.get("Lang"))
+    return digest.hexdigest()
+
+
+_REFERENCE = re.compile(rb"(\d+) 0 R")
+_ESCAPED = re.compile(rb"#([0-9a-fA-F]{2})")
+
+
+@lru_cache(maxsize=4096)
+def _pydyf_token(value: str | bytes) -> bytes | int:
+    """A value pydyf writes as it is: a name, a keyword, or a reference (then
+    the object's number; pydyf's generation is always 0). Kept, because the
+    same names recur hundreds of times in a packet."""
+    token = value if isinstance(value, bytes) else value.encode()
+    if token.startswith(b"/"):
+        return leaf(b"/", _ESCAPED.sub(lambda m: bytes.fromhex(m[1].decode()), token[1:]))
+    reference = _REFERENCE.fullmatch(token)
+    if reference:
+        return int(reference[1])
+    return {b"true": TRUE, b"false": FALSE, b"null": NULL}.get(token) or leaf(b"?", token)
+
+
+def read_digest(reader: Any) -> str:
+    """The digest of a PDF read by pypdf (raises pypdf's errors on a broken file)."""
+    from pypdf import generic
+
+    def classify(value: Any) -> Node:
+        if isinstance(value, generic.IndirectObject):
+            return REF, (value.idnum, value.generation), value.get_object
+        if isinstance(value, generic.StreamObject):
+            return stream_node(_items(value), value._data)  # the data as stored
+        if isinstance(value, generic.DictionaryObject):
+            return DICT, _items(value), None
+        if isinstance(value, generic.ArrayObject):
+            return LIST, value, None
+        if isinstance(value, generic.NameObject):
+            return leaf(b"/", str(value)[1:].encode())
+        if isinstance(value, generic.BooleanObject):
+            return TRUE if value.value else FALSE
+        if isinstance(value, generic.NullObject):
+            return NULL
+        if isinstance(value, generic.TextStringObject):
+            return leaf(b"s", value.get_original_bytes())
+        if isinstance(value, generic.ByteStringObject):
+            return leaf(b"s", bytes(value))
+        return leaf(b"?", repr(value).encode())
+
+    digest = Digest(classify, frozenset({generic.NumberObject, generic.FloatObject}))
+    # pypdf's reader copies the attributes a page inherits from the page tree
+    # (resources, boxes, rotation) into the page, so a page here is complete.
+    for page in reader.pages:
+        reference = page.indirect_reference
+        items = [(key, value) for key, value in _items(page) if key not in LEFT_OUT]
+        digest.page((reference.idnum, reference.generation), items)
+    catalog = reader.trailer["/Root"]
+    digest.part(b"T", dict.get(catalog, "/StructTreeRoot"), TREE_LEFT_OUT)
+    digest.part(b"L", dict.get(catalog, "/Lang"))
+    return digest.hexdigest()
+
+
+def _items(dictionary: Any) -> list[tuple[str, Any]]:
+    """A pypdf dictionary's entries with keys as pydyf writes them (no slash), values unresolved."""
+    return [(str(key)[1:], value) for key, value in dict.items(dictionary)]
