@@ -3,9 +3,11 @@
 A page looks the way it does because of its content stream and of what that
 stream names: fonts (their glyph shapes, widths and text mapping), graphics
 states (an opacity of 0 hides text), colour spaces, patterns and images, and
-the page's boxes and rotation. A screen reader also reads the structure tree
-(the alternate text of every icon array) in the document's language. The
-digest covers all of these.
+the page's boxes and rotation, and its annotations. A screen reader also reads
+the structure tree (the alternate text of every icon array) in the document's
+language. The digest covers all of these, and the rest of the document
+catalog (page tree, page labels, outlines, actions) except the attached
+provenance record itself and the XMP metadata.
 
 When a packet is made, WeasyPrint's objects are pydyf values; when it is
 verified, they are pypdf values read back from the file. Both are turned into
@@ -28,15 +30,11 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-LEFT_OUT = frozenset({"Parent", "Annots"})
-"""Page keys not digested: the page tree itself, and annotations (checked
-separately by ``provenance``, because a link that draws nothing is allowed)."""
-TREE_LEFT_OUT = frozenset({"P", "Pg", "ParentTree", "ParentTreeNextKey", "Type"})
-"""Structure-tree keys not digested: the links back to each element's parent
-and page, the index from content to element, and the optional type name.
-What a screen reader reads (each element's role, alternate or actual text,
-language, and children in order) stays in; following these links too would
-double the digest's cost and add no text."""
+CATALOG_LEFT_OUT = frozenset({"EmbeddedFiles", "AF", "Metadata"})
+"""Catalog entries not digested: the attached files (the provenance record,
+which holds the digest) and the XMP metadata, which archives may extend.
+Everything else in the catalog is: the page tree and its page count, the
+structure tree, the language, page labels, outlines, actions, forms."""
 
 # What a reader makes of a value that is not a number: a leaf's final token
 # (bytes), or one of these nodes.
@@ -52,7 +50,7 @@ TRUE, FALSE, NULL = leaf(b"b", b"true"), leaf(b"b", b"false"), leaf(b"z", b"")
 
 
 class Digest:
-    """The tokens of one document's pages, structure tree and language, hashed.
+    """The tokens of one document's pages and catalog, hashed.
 
     ``classify`` is one library's reader; ``numbers`` are that library's number
     types, looked up first because most values are numbers.
@@ -71,10 +69,17 @@ class Digest:
         token = self.done[key] = self.dictionary(items)
         self.hash.update(b"P" + token)
 
-    def part(self, label: bytes, value: Any, left_out: frozenset[str] = frozenset()) -> None:
-        """A document-level value (None if absent), leaving out ``left_out`` keys."""
-        self.left_out = left_out
-        self.hash.update(label + (b"" if value is None else self.token(value)))
+    def catalog(self, items: Iterable[tuple[str, Any]], page_count: Any) -> None:
+        """The document catalog, after the pages, without ``CATALOG_LEFT_OUT``.
+
+        Its page tree stands as the page count it claims (viewers believe it)
+        and the pages in order (digested before it): how a tool arranges the
+        tree, and what it puts there for pages to inherit (read into each page
+        already), are left out.
+        """
+        self.left_out = CATALOG_LEFT_OUT
+        entries = [(key, value) for key, value in items if key != "Pages"]
+        self.hash.update(b"C" + self.dictionary(entries) + b"N" + self.token(page_count))
         self.left_out = frozenset()
 
     def token(self, value: Any) -> bytes:
@@ -107,7 +112,7 @@ class Digest:
     def dictionary(self, items: Iterable[tuple[str, Any]]) -> bytes:
         left_out = self.left_out
         tokens = [
-            key.encode() + b"\0" + self.token(value)
+            leaf(b"k", key.encode()) + self.token(value)
             for key, value in sorted(items)  # keys are unique, so values are never compared
             if key not in left_out
         ]
@@ -210,10 +215,8 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
     digest = Digest(classify, frozenset({int, float}))
     for number in pdf.pages["Kids"][::3]:  # pydyf lists kids as N, 0, "R"
         page = by_number[number]
-        digest.page((number, 0), ((k, v) for k, v in page.items() if k not in LEFT_OUT))
-    catalog = pdf.catalog
-    digest.part(b"T", catalog.get("StructTreeRoot"), TREE_LEFT_OUT)
-    digest.part(b"L", catalog.get("Lang"))
+        digest.page((number, 0), ((k, v) for k, v in page.items() if k != "Parent"))
+    digest.catalog(pdf.catalog.items(), pdf.pages["Count"])
     return digest.hexdigest()
 
 
@@ -261,16 +264,31 @@ def read_digest(reader: Any) -> str:
         return leaf(b"?", repr(value).encode())
 
     digest = Digest(classify, frozenset({generic.NumberObject, generic.FloatObject}))
-    # pypdf's reader copies the attributes a page inherits from the page tree
-    # (resources, boxes, rotation) into the page, so a page here is complete.
-    for page in reader.pages:
-        reference = page.indirect_reference
-        items = [(key, value) for key, value in _items(page) if key not in LEFT_OUT]
-        digest.page((reference.idnum, reference.generation), items)
     catalog = reader.trailer["/Root"]
-    digest.part(b"T", dict.get(catalog, "/StructTreeRoot"), TREE_LEFT_OUT)
-    digest.part(b"L", dict.get(catalog, "/Lang"))
+    # pypdf's reader copies the attributes a page inherits from the page tree
+    # (resources, boxes, rotation) into the page, so a page here is complete;
+    # a viewer that follows the page's /Parent instead must find the same tree.
+    for page in reader.pages:
+        _check_parents(page, dict.get(catalog, "/Pages"))
+        reference = page.indirect_reference
+        items = [(key, value) for key, value in _items(page) if key != "Parent"]
+        digest.page((reference.idnum, reference.generation), items)
+    digest.catalog(_items(catalog), catalog["/Pages"]["/Count"])
     return digest.hexdigest()
+
+
+def _check_parents(page: Any, root: Any) -> None:
+    """Raise ValueError unless the page's /Parent chain is the page tree that lists it."""
+    child: Any = page.indirect_reference
+    parent: Any = dict.get(page, "/Parent")
+    for _ in range(64):  # deeper than any page tree a packet has
+        kids = parent.get_object()["/Kids"]
+        if not any(kid.idnum == child.idnum for kid in kids):
+            raise ValueError("a page's /Parent is not the page tree node that lists it")
+        if parent.idnum == root.idnum:
+            return
+        child, parent = parent, dict.get(parent.get_object(), "/Parent")
+    raise ValueError("a page's /Parent chain does not reach the page tree")
 
 
 def _items(dictionary: Any) -> list[tuple[str, Any]]:

@@ -113,19 +113,22 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
     checks = [Check("provenance", True, f"made by consent {record['tool']['version']}")]
     try:
         changed = read_digest(reader) != record.get("content_sha256")
+        drawn_over = _drawn_over(reader) if changed else None
     except Exception:
         # An edited file can break pypdf's reading anywhere (bad filters,
         # missing objects, loops): what cannot be read as the packet wrote it
         # has changed.
-        changed = True
-    drawn_over = _drawn_over(reader)
+        changed, drawn_over = True, None
     checks.append(
         Check(
             "content",
-            not (changed or drawn_over),
-            "the pages were changed after the packet was made"
-            if changed
-            else drawn_over or "pages unchanged since the packet was made",
+            not changed,
+            drawn_over
+            or (
+                "the pages were changed after the packet was made"
+                if changed
+                else "pages unchanged since the packet was made"
+            ),
         )
     )
     try:
@@ -158,12 +161,12 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
 
 
 def _drawn_over(reader: Any) -> str | None:
-    """Why a page shows something its content stream does not draw, or None.
+    """The annotation drawn over a changed page, to name the change, or None.
 
-    An annotation with an appearance (a comment, a stamp, a form field, a text
-    box added in a PDF editor) is drawn over the page, so it could hide or
-    change a number. Links without an appearance draw nothing; a packet made
-    from an institution's templates may have them.
+    The digest covers every annotation, so one added in a PDF editor (a
+    comment, a stamp, a form field, a text box that could hide or change a
+    number) already fails the check; this says which. Links without an
+    appearance, as an institution's templates may make, are not named.
     """
     for number, page in enumerate(reader.pages, 1):
         for annotation in cast(Any, page.get("/Annots") or []):

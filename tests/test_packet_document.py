@@ -12,8 +12,11 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     DictionaryObject,
+    IndirectObject,
     NameObject,
+    NullObject,
     NumberObject,
     RectangleObject,
     StreamObject,
@@ -23,6 +26,7 @@ from typer.testing import CliRunner
 
 from consent.cli import app
 from consent.packet import render_packet
+from consent.pdfdigest import _number
 from consent.provenance import ATTACHMENT_NAME
 from consent.tables import procedures
 
@@ -197,15 +201,19 @@ def test_verify_fails_when_something_is_drawn_over_a_page(packet_pdf, tmp_path, 
     assert f"FAIL  content: page 2 has a {subtype[1:]} annotation drawn over it" in result.stdout
 
 
-def test_verify_accepts_a_link_that_draws_nothing(packet_pdf, tmp_path):
-    # Institution templates may link to a web page; a link without appearance is invisible.
+def test_verify_fails_when_a_link_is_added(packet_pdf, tmp_path):
+    # Even without an appearance a link can draw (poppler strokes its border),
+    # and it leads somewhere the packet did not; links the templates made are
+    # in the digest and verify.
     writer = PdfWriter(clone_from=packet_pdf)
     writer.pages[1][NameObject("/Annots")] = ArrayObject(
         [writer._add_object(annotation("/Link", appearance=False))]
     )
     linked = tmp_path / "linked.pdf"
     writer.write(linked)
-    assert run("verify", str(linked)).exit_code == 0
+    result = run("verify", str(linked))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
 
 
 @pytest.mark.parametrize("change", ["crop away the banner", "turn a page"])
@@ -325,6 +333,103 @@ def test_verify_fails_when_what_a_screen_reader_reads_was_changed(packet_pdf, tm
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
     assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+def merge_two_page_keys_into_one(writer: PdfWriter) -> None:
+    # One key spelled to read, byte for byte, like /BleedBox's entry followed by
+    # /Contents': the page loses its content. Keys are length-prefixed so no
+    # spelling stands for two.
+    page = writer.pages[0]
+    bleed = b"[" + b"".join(map(_number, page["/BleedBox"])) + b"]"
+    contents = page.raw_get("/Contents")
+    del page["/BleedBox"], page["/Contents"]
+    page[NameObject("/BleedBox\0" + bleed.decode() + "Contents")] = contents
+
+
+def move_structure_to_another_page(writer: PdfWriter) -> None:
+    # /Pg says whose marked content an element reads: a screen reader now reads
+    # page 2's text where page 3's was.
+    source, target = writer.pages[2].indirect_reference, writer.pages[1].indirect_reference
+    elements = [writer._root_object["/StructTreeRoot"]]
+    while elements:
+        element = elements.pop().get_object()
+        if not isinstance(element, DictionaryObject):
+            continue
+        page = element.raw_get("/Pg") if "/Pg" in element else None
+        if page is not None and page.idnum == source.idnum:
+            element[NameObject("/Pg")] = target
+        kids = element.get("/K", [])
+        elements.extend(kids if isinstance(kids, list) else [kids])
+
+
+def hide_the_last_page(writer: PdfWriter) -> None:
+    # Viewers believe /Count: the sources page disappears.
+    writer._root_object["/Pages"][NameObject("/Count")] = NumberObject(7)
+
+
+def give_a_page_another_parent(writer: PdfWriter) -> None:
+    # MuPDF takes inherited attributes from /Parent: page 1 shows upside down.
+    fake = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Pages"),
+            NameObject("/Kids"): ArrayObject(),
+            NameObject("/Count"): NumberObject(0),
+            NameObject("/Rotate"): NumberObject(180),
+        }
+    )
+    writer.pages[0][NameObject("/Parent")] = writer._add_object(fake)
+
+
+def untag_and_relabel(writer: PdfWriter) -> None:
+    root = writer._root_object
+    root[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(False)})
+    root[NameObject("/PageLabels")] = DictionaryObject(
+        {
+            NameObject("/Nums"): ArrayObject(
+                [
+                    NumberObject(0),
+                    DictionaryObject({NameObject("/P"): TextStringObject("Approved-")}),
+                ]
+            )
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        merge_two_page_keys_into_one,
+        move_structure_to_another_page,
+        hide_the_last_page,
+        give_a_page_another_parent,
+        untag_and_relabel,
+    ],
+    ids=["two keys as one", "structure page", "page count", "fake parent", "catalog"],
+)
+def test_verify_fails_on_edits_a_review_reproduced(packet_pdf, tmp_path, edit):
+    result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "annots",
+    [
+        lambda writer: NumberObject(5),
+        lambda writer: DictionaryObject({NameObject("/A"): NumberObject(1)}),
+        lambda writer: ArrayObject([NullObject()]),
+        lambda writer: ArrayObject([IndirectObject(9999, 0, writer)]),
+    ],
+    ids=["number", "dictionary", "null", "missing object"],
+)
+def test_verify_reports_broken_annotations_as_a_change(packet_pdf, tmp_path, annots):
+    def edit(writer: PdfWriter) -> None:
+        writer.pages[0][NameObject("/Annots")] = annots(writer)
+
+    result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
+    assert result.exit_code == 1
+    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert "internal error" not in result.output
 
 
 def move_resources_to_the_page_tree(writer: PdfWriter) -> None:

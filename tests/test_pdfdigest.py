@@ -51,14 +51,16 @@ def test_a_packet_reads_back_with_the_digest_it_was_made_with(tmp_path, table, a
 @pytest.fixture(scope="module")
 def raster_logo_packet(tmp_path_factory, table, alex) -> Path:
     """A packet whose institution template adds a PNG logo with transparency
-    (Flate with a predictor, and a soft mask) and a JPEG one (DCT)."""
+    (Flate with a predictor, and a soft mask), a JPEG one (DCT) and a link
+    (an annotation, which the digest covers)."""
     templates = tmp_path_factory.mktemp("templates")
     (templates / "parts").mkdir()
     Image.new("RGBA", (60, 20), (200, 30, 30, 128)).save(templates / "logo.png")
     Image.new("RGB", (60, 20), (30, 30, 200)).save(templates / "logo.jpg", quality=80)
     (templates / "parts" / "logo.html.j2").write_text(
         '<div class="letterhead"><img src="logo.png" alt="Logo"/>'
-        '<img src="logo.jpg" alt="Logo"/><p>Hospital</p></div>\n'
+        '<img src="logo.jpg" alt="Logo"/>'
+        '<p><a href="https://example.org/contact">Hospital</a></p></div>\n'
     )
     out = tmp_path_factory.mktemp("logo") / "packet.pdf"
     render_packet(table, *alex, out, templates=templates)
@@ -75,6 +77,7 @@ def test_raster_logos_read_back_with_the_digest_they_were_made_with(
 ):
     images = run_tool("pdfimages", "-list", str(raster_logo_packet))
     assert " jpeg " in images and " smask " in images  # the filters this test is about
+    assert "/Annots" in PdfReader(raster_logo_packet).pages[0]
     saved = tmp_path / "saved.pdf"
     run_tool("qpdf", *options, str(raster_logo_packet), str(saved))
     recorded, read = recorded_and_read(saved)
