@@ -53,12 +53,21 @@ class Digest:
     """The tokens of one document's pages and catalog, hashed.
 
     ``classify`` is one library's reader; ``numbers`` are that library's number
-    types, looked up first because most values are numbers.
+    types, looked up first because most values are numbers. Values of the
+    ``kept`` types (pydyf's names and references, written as text) have their
+    token kept by value, as the same ones recur thousands of times.
     """
 
-    def __init__(self, classify: Callable[[Any], Node], numbers: frozenset[type]) -> None:
+    def __init__(
+        self,
+        classify: Callable[[Any], Node],
+        numbers: frozenset[type],
+        kept: frozenset[type] = frozenset(),
+    ) -> None:
         self.classify = classify
         self.numbers = numbers
+        self.kept = kept
+        self.tokens: dict[Any, bytes] = {}
         self.hash = hashlib.sha256()
         self.done: dict[Any, bytes] = {}
         self.open: set[Any] = set()
@@ -83,10 +92,18 @@ class Digest:
         self.left_out = frozenset()
 
     def token(self, value: Any) -> bytes:
-        if type(value) in self.numbers:
+        of_type = type(value)
+        if of_type in self.numbers:
             return _number(value)
+        kept = of_type in self.kept
+        if kept:
+            known = self.tokens.get(value)
+            if known is not None:
+                return known
         node = self.classify(value)
         if isinstance(node, bytes):
+            if kept:
+                self.tokens[value] = node
             return node
         kind, first, second = node
         if kind == REF:  # first: the object's key; second: reads the object
@@ -97,6 +114,8 @@ class Digest:
                 self.open.add(first)
                 known = self.done[first] = self.token(second())
                 self.open.discard(first)
+            if kept:
+                self.tokens[value] = known
             return known
         if kind == DICT:  # first: the entries
             return self.dictionary(first)
@@ -112,7 +131,7 @@ class Digest:
     def dictionary(self, items: Iterable[tuple[str, Any]]) -> bytes:
         left_out = self.left_out
         tokens = [
-            leaf(b"k", key.encode()) + self.token(value)
+            _key(key) + self.token(value)
             for key, value in sorted(items)  # keys are unique, so values are never compared
             if key not in left_out
         ]
@@ -120,6 +139,13 @@ class Digest:
 
     def hexdigest(self) -> str:
         return self.hash.hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _key(key: str) -> bytes:
+    """A dictionary key's token, length-prefixed so no key can read like two.
+    Kept: a packet has a few dozen keys, used thousands of times."""
+    return leaf(b"k", key.encode())
 
 
 def _number(value: Any) -> bytes:
@@ -212,7 +238,7 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
                 return leaf(b"s", BOM_UTF16_BE + text.encode("utf-16-be"))
         return leaf(b"?", value.data if isinstance(value, pydyf.Object) else repr(value).encode())
 
-    digest = Digest(classify, frozenset({int, float}))
+    digest = Digest(classify, frozenset({int, float}), frozenset({str, bytes}))
     for number in pdf.pages["Kids"][::3]:  # pydyf lists kids as N, 0, "R"
         page = by_number[number]
         digest.page((number, 0), ((k, v) for k, v in page.items() if k != "Parent"))
