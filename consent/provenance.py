@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,30 +97,34 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
     from .errors import ConsentError, InputError
     from .tables import load_table
 
-    try:
-        reader = PdfReader(pdf)
-        attachments = reader.attachments
-    except (OSError, PdfReadError, ValueError) as error:
-        raise InputError(f"{pdf} cannot be read as a PDF ({error})") from None
-    if ATTACHMENT_NAME not in attachments:
-        return [Check("provenance", False, f"no {ATTACHMENT_NAME} attached: not a consent packet")]
-    try:
-        record = json.loads(attachments[ATTACHMENT_NAME][0])
-        if record.get("format") != FORMAT:
-            raise ValueError(f"unknown format {record.get('format')!r}")
-        table = record["table"]
-    except (ValueError, KeyError, TypeError) as error:
-        return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
-
+    with _repairs() as repaired:
+        try:
+            reader = PdfReader(pdf)
+            attachments = reader.attachments
+        except (OSError, PdfReadError, ValueError) as error:
+            raise InputError(f"{pdf} cannot be read as a PDF ({error})") from None
+        try:
+            # pypdf reads an attachment's contents to say whether it is there.
+            if ATTACHMENT_NAME not in attachments:
+                message = f"no {ATTACHMENT_NAME} attached: not a consent packet"
+                return [Check("provenance", False, message)]
+            record = _record(attachments[ATTACHMENT_NAME][0])
+        except (ValueError, PdfReadError) as error:
+            return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
+        try:
+            changed = read_digest(reader) != record.get("content_sha256")
+            drawn_over = _drawn_over(reader) if changed else None
+        except Exception:
+            # An edited file can break pypdf's reading anywhere (bad filters,
+            # missing objects, loops): what cannot be read as the packet wrote it
+            # has changed.
+            changed, drawn_over = True, None
+    table = record["table"]
     checks = [Check("provenance", True, f"made by consent {record['tool']['version']}")]
-    try:
-        changed = read_digest(reader) != record.get("content_sha256")
-        drawn_over = _drawn_over(reader) if changed else None
-    except Exception:
-        # An edited file can break pypdf's reading anywhere (bad filters,
-        # missing objects, loops): what cannot be read as the packet wrote it
-        # has changed.
-        changed, drawn_over = True, None
+    if repaired and not changed:
+        # A packet as made needs no repair; where pypdf repairs (an object not
+        # where the file's index says), viewers may read another object.
+        changed, drawn_over = True, f"the file had to be repaired to be read ({repaired[0]})"
     checks.append(
         Check(
             "content",
@@ -158,6 +164,48 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         )
     )
     return checks
+
+
+def _record(raw: bytes) -> dict[str, Any]:
+    """The provenance record, with the parts ``verify`` reads; ValueError if it is not one."""
+    record = json.loads(raw)
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        found = record.get("format") if isinstance(record, dict) else None
+        raise ValueError(f"unknown format {found!r}")
+    for part, fields in RECORD_FIELDS.items():
+        value = record.get(part)
+        if not isinstance(value, dict) or not all(isinstance(value.get(f), str) for f in fields):
+            raise ValueError(f"its {part!r} part is missing or malformed")
+    return record
+
+
+RECORD_FIELDS = {
+    "tool": ("version",),
+    "table": ("id", "version", "status", "sha256"),
+    "language": ("locale",),
+}
+
+
+class _Collected(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _repairs() -> Iterator[list[str]]:
+    """What pypdf reports having repaired while the file is read (it logs, then goes on)."""
+    messages: list[str] = []
+    handler = _Collected(messages)
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
 
 
 def _drawn_over(reader: Any) -> str | None:

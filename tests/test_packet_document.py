@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -429,6 +430,73 @@ def test_verify_reports_broken_annotations_as_a_change(packet_pdf, tmp_path, ann
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
     assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert "internal error" not in result.output
+
+
+def test_verify_fails_when_the_file_needs_repair_to_be_read(packet_pdf, tmp_path):
+    # Page 1's content stream stays where it was; an edited copy with the same
+    # object number is appended, and the index entry points at another object.
+    # pypdf repairs by finding the first copy, poppler and MuPDF rebuild the
+    # index and show the last: the page loses most of its text.
+    plain = tmp_path / "plain.pdf"
+    run_tool("qpdf", "--object-streams=disable", str(packet_pdf), str(plain))
+    data = plain.read_bytes()
+    reader = PdfReader(plain)
+    number = reader.pages[0].raw_get("/Contents").idnum
+    start = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)[1])
+    table = re.compile(rb"xref\s+0 (\d+)\s+").match(data, start)
+    size, at = int(table[1]), table.end()
+    entries = [data[at + 20 * i : at + 20 * i + 20] for i in range(size)]
+    entries[number] = entries[number + 1]
+    trailer = data[at + 20 * size : data.index(b"startxref", at)]
+    content = reader.pages[0]["/Contents"].get_data()
+    cut = content[: content.index(b"BT", len(content) // 3)]
+    edited = zlib.compress(cut + b"\n" + b"Q " * (cut.count(b"q") - cut.count(b"Q")))
+    body = data[:start] + b"%d 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % (
+        number,
+        len(edited),
+    )
+    body += edited + b"\nendstream\nendobj\n"
+    index = b"xref\n0 %d\n" % size + b"".join(entries)
+    bent = tmp_path / "bent.pdf"
+    bent.write_bytes(body + index + trailer + b"startxref\n%d\n%%%%EOF\n" % len(body))
+
+    def first_page_words(pdf: Path) -> int:  # as poppler reads the page
+        return len(run_tool("pdftotext", "-l", "1", str(pdf), "-").split())
+
+    assert first_page_words(bent) < first_page_words(plain) / 2
+    result = run("verify", str(bent))
+    assert result.exit_code == 1
+    assert "FAIL  content: the file had to be repaired to be read" in result.stdout
+
+
+def rewrite_record(packet_pdf: Path, tmp_path: Path, change) -> Path:
+    def edit(writer: PdfWriter) -> None:
+        filespec = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()
+        if change is None:
+            del filespec["/EF"]
+            return
+        stream = filespec["/EF"]["/F"].get_object()
+        stream.set_data(json.dumps(change(json.loads(stream.get_data()))).encode())
+
+    return edited(packet_pdf, tmp_path, edit)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda record: [],
+        lambda record: {k: v for k, v in record.items() if k != "tool"},
+        lambda record: {**record, "table": "x"},
+        lambda record: {**record, "language": "en"},
+        None,
+    ],
+    ids=["a list", "no tool", "table not an object", "language not an object", "no file"],
+)
+def test_verify_reports_a_malformed_record_as_unreadable(packet_pdf, tmp_path, change):
+    result = run("verify", str(rewrite_record(packet_pdf, tmp_path, change)))
+    assert result.exit_code == 1
+    assert f"FAIL  provenance: {ATTACHMENT_NAME} is not readable" in result.stdout
     assert "internal error" not in result.output
 
 
