@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-CATALOG_LEFT_OUT = frozenset({"EmbeddedFiles", "AF", "Metadata"})
+CATALOG_LEFT_OUT = frozenset({"EmbeddedFiles", "AF", "Metadata", "Version", "Extensions"})
 """Catalog entries not digested: the attached files (the provenance record,
-which holds the digest) and the XMP metadata, which archives may extend.
+which holds the digest), the XMP metadata, which archives may extend, and the
+PDF version a tool declares when it saves (qpdf's AES-256 encryption does).
 Everything else in the catalog is: the page tree and its page count, the
 structure tree, the language, page labels, outlines, actions, forms."""
 

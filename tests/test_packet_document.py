@@ -527,8 +527,9 @@ def test_verify_accepts_the_same_pages_saved_another_way_by_pypdf(packet_pdf, tm
         ["--stream-data=uncompress"],
         ["--recompress-flate", "--compression-level=9", "--object-streams=generate"],
         ["--linearize"],
+        ["--encrypt", "", "owner", "256", "--"],
     ],
-    ids=["uncompressed", "recompressed", "linearized"],
+    ids=["uncompressed", "recompressed", "linearized", "encrypted for the owner only"],
 )
 def test_verify_accepts_the_same_pages_saved_again_by_qpdf(packet_pdf, tmp_path, options):
     saved = tmp_path / "saved.pdf"
