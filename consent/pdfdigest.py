@@ -11,9 +11,10 @@ provenance record itself and the XMP metadata.
 
 When a packet is made, WeasyPrint's objects are pydyf values; when it is
 verified, they are pypdf values read back from the file. Both are turned into
-the same canonical tokens: dictionaries in key order, numbers rounded to
-pydyf's six decimals, names and strings as bytes, streams as their dictionary
-and a hash of their data. A dictionary stands for the hash of its tokens, so
+the same canonical tokens: dictionaries in key order with each key
+length-prefixed, numbers as pydyf writes them (an integer or six decimals),
+names and strings as length-prefixed bytes, streams as their dictionary and a
+hash of their data. A dictionary stands for the hash of its tokens, so
 whether an object is written inline or as an indirect object, shared or
 repeated, does not matter, and a stream whose only filter is Flate is hashed
 decoded: a tool that saves the file again (qpdf, pypdf) does not count as a
