@@ -393,7 +393,9 @@ def _discard(packet: Path) -> None:
         packet.unlink(missing_ok=True)
 
 
-def _remove_earlier_packets(out_dir: Path, wanted: set[str], *, resume: bool) -> int:
+def _remove_earlier_packets(
+    out_dir: Path, earlier: list[dict[str, Any]], wanted: set[str], *, resume: bool
+) -> int:
     """Remove packets an earlier run wrote here, so the folder holds only what the new
     manifest will list; return how many of them this roster no longer makes.
 
@@ -404,7 +406,7 @@ def _remove_earlier_packets(out_dir: Path, wanted: set[str], *, resume: bool) ->
     orphan one. Only files an earlier manifest named are touched.
     """
     removed = 0
-    for name in _earlier_outputs(out_dir):
+    for name in _earlier_outputs(earlier):
         if resume and name in wanted:
             continue
         path = out_dir / name
@@ -414,9 +416,9 @@ def _remove_earlier_packets(out_dir: Path, wanted: set[str], *, resume: bool) ->
     return removed
 
 
-def _earlier_outputs(out_dir: Path) -> set[str]:
-    """Every packet file name the manifest in ``out_dir`` mentions, on any line."""
-    names = {entry.get("output") for entry in _manifest_lines(out_dir)}
+def _earlier_outputs(earlier: list[dict[str, Any]]) -> set[str]:
+    """Every packet file name the earlier manifest's lines mention."""
+    names = {entry.get("output") for entry in earlier}
     # Plain file names only: a manifest edited by hand cannot reach outside.
     return {n for n in names if isinstance(n, str) and n == Path(n).name and n.endswith(".pdf")}
 
@@ -437,10 +439,10 @@ def _warm_up() -> None:
     from . import pdf  # noqa: F401
 
 
-def previous_results(out_dir: Path) -> dict[int, dict[str, Any]]:
+def previous_results(earlier: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """The last manifest entry of every row, from a run that may have been cut short."""
     entries: dict[int, dict[str, Any]] = {}
-    for entry in _manifest_lines(out_dir):
+    for entry in earlier:
         try:
             entries[int(entry["row"])] = entry
         except (ValueError, KeyError, TypeError):
@@ -567,9 +569,10 @@ def run(
         replace(job, inputs_hmac=_inputs_hmac(job, key, made_with[job.locale]))
         for job in planned.jobs
     ]
-    previous = previous_results(out_dir) if resume else {}
+    earlier = list(_manifest_lines(out_dir))  # read once, for resuming and for clearing
+    previous = previous_results(earlier) if resume else {}
     wanted = {job.output for job in planned.jobs}
-    removed = _remove_earlier_packets(out_dir, wanted, resume=resume)
+    removed = _remove_earlier_packets(out_dir, earlier, wanted, resume=resume)
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}
     start = time.perf_counter()

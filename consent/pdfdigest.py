@@ -189,8 +189,10 @@ def _unpredicted(raw: bytes, parameters: Any) -> bytes:
         parameters = parameters[0]
     if hasattr(parameters, "get_object"):
         parameters = parameters.get_object()
-    numbers = {str(key).lstrip("/"): int(value) for key, value in dict.items(parameters)}
-    as_read = {NameObject("/" + key): NumberObject(value) for key, value in numbers.items()}
+    as_read = {
+        NameObject("/" + str(key).lstrip("/")): NumberObject(int(value))
+        for key, value in dict.items(parameters)
+    }
     return FlateDecode.decode(raw, DictionaryObject(as_read))
 
 
@@ -211,14 +213,14 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
     """
     import pydyf
 
-    by_number = {obj.number: obj for obj in pdf.objects if getattr(obj, "number", None)}
+    objects = pdf.objects  # pydyf numbers an object by its place in this list
 
     def classify(value: Any) -> Node:
         kind = type(value)
         if kind is str or kind is bytes:  # names, references and keywords, the most common
             token = _pydyf_token(value)
             if isinstance(token, int):
-                return REF, (token, 0), lambda: by_number[token]
+                return REF, (token, 0), lambda: objects[token]
             return token
         if isinstance(value, dict):
             return DICT, value.items(), None
@@ -242,7 +244,7 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
 
     digest = Digest(classify, frozenset({int, float}), frozenset({str, bytes}))
     for number in pdf.pages["Kids"][::3]:  # pydyf lists kids as N, 0, "R"
-        page = by_number[number]
+        page = objects[number]
         digest.page((number, 0), ((k, v) for k, v in page.items() if k != "Parent"))
     digest.catalog(pdf.catalog.items(), pdf.pages["Count"])
     return digest.hexdigest()

@@ -166,6 +166,14 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
     return checks
 
 
+RECORD_FIELDS = {
+    "tool": ("version",),
+    "table": ("id", "version", "status", "sha256"),
+    "language": ("locale",),
+}
+"""The text fields of a record that ``verify`` reads and prints."""
+
+
 def _record(raw: bytes) -> dict[str, Any]:
     """The provenance record, with the parts ``verify`` reads; ValueError if it is not one."""
     record = json.loads(raw)
@@ -179,17 +187,10 @@ def _record(raw: bytes) -> dict[str, Any]:
     return record
 
 
-RECORD_FIELDS = {
-    "tool": ("version",),
-    "table": ("id", "version", "status", "sha256"),
-    "language": ("locale",),
-}
-
-
 class _Collected(logging.Handler):
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.messages = messages
+        self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
@@ -198,12 +199,11 @@ class _Collected(logging.Handler):
 @contextmanager
 def _repairs() -> Iterator[list[str]]:
     """What pypdf reports having repaired while the file is read (it logs, then goes on)."""
-    messages: list[str] = []
-    handler = _Collected(messages)
+    handler = _Collected()
     logger = logging.getLogger("pypdf")
     logger.addHandler(handler)
     try:
-        yield messages
+        yield handler.messages
     finally:
         logger.removeHandler(handler)
 

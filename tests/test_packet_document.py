@@ -55,6 +55,11 @@ def run(*args: str):
 
 def struct_elements(pdf: Path) -> list:
     """Every element of the PDF's structure tree, in document order."""
+    return tree_elements(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+
+
+def tree_elements(root) -> list:
+    """Every dictionary under a structure tree root (a reader's or a writer's), in order."""
     found = []
 
     def walk(node) -> None:
@@ -67,7 +72,7 @@ def struct_elements(pdf: Path) -> list:
             if node.get("/K") is not None:
                 walk(node["/K"])
 
-    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    walk(root)
     return found
 
 
@@ -297,16 +302,10 @@ def test_verify_fails_when_what_a_page_draws_with_was_changed(packet_pdf, tmp_pa
 
 def icon_array_element(writer: PdfWriter):
     """The structure element whose alternate text tells a screen reader the first risk."""
-    elements = [writer._root_object["/StructTreeRoot"]]
-    while elements:
-        element = elements.pop().get_object()
-        if not isinstance(element, DictionaryObject):  # a marked-content id
-            continue
-        if "about 5 in 100" in str(element.get("/Alt", "")):
-            return element
-        kids = element.get("/K", [])
-        elements.extend(kids if isinstance(kids, list) else [kids])
-    raise AssertionError("no element reads 'about 5 in 100'")
+    elements = tree_elements(writer._root_object["/StructTreeRoot"])
+    found = next((e for e in elements if "about 5 in 100" in str(e.get("/Alt", ""))), None)
+    assert found is not None, "no element reads 'about 5 in 100'"
+    return found
 
 
 def change_alt_text(writer: PdfWriter) -> None:
@@ -351,16 +350,10 @@ def move_structure_to_another_page(writer: PdfWriter) -> None:
     # /Pg says whose marked content an element reads: a screen reader now reads
     # page 2's text where page 3's was.
     source, target = writer.pages[2].indirect_reference, writer.pages[1].indirect_reference
-    elements = [writer._root_object["/StructTreeRoot"]]
-    while elements:
-        element = elements.pop().get_object()
-        if not isinstance(element, DictionaryObject):
-            continue
+    for element in tree_elements(writer._root_object["/StructTreeRoot"]):
         page = element.raw_get("/Pg") if "/Pg" in element else None
         if page is not None and page.idnum == source.idnum:
             element[NameObject("/Pg")] = target
-        kids = element.get("/K", [])
-        elements.extend(kids if isinstance(kids, list) else [kids])
 
 
 def hide_the_last_page(writer: PdfWriter) -> None:
