@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,3 +20,16 @@ def run_tool(*args: str) -> str:
     if shutil.which(args[0]) is None:
         pytest.fail(f"{args[0]} is not installed (poppler-utils); .ci/run installs it")
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def words(path: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """The words of one page with their boxes (x0, y0, x1, y1 in points from the top left)."""
+    found = _WORD.findall(
+        run_tool("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-")
+    )
+    return [(float(x0), float(y0), float(x1), float(y1), text) for x0, y0, x1, y1, text in found]

@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -31,7 +32,7 @@ from consent.pdfdigest import _number
 from consent.provenance import ATTACHMENT_NAME
 from consent.tables import procedures
 
-from pdftools import pdftotext, run_tool
+from pdftools import pdftotext, run_tool, words
 
 SECTIONS = [
     "Revision bariatric surgery",
@@ -128,6 +129,50 @@ def test_every_figure_has_alternate_text(packet_pdf):
     missing: list[int] = []
     alts = figure_alts(packet_pdf, missing)
     assert alts and not missing, f"{len(missing)} figure(s) without alt text"
+
+
+def test_list_items_are_tagged_with_their_text_in_a_body(packet_pdf):
+    items = [e for e in struct_elements(packet_pdf) if e.get("/S") == "/LI"]
+    assert len(items) > 20
+    for item in items:
+        kids = item["/K"] if isinstance(item["/K"], list) else [item["/K"]]
+        assert [str(kid.get_object()["/S"]) for kid in kids][-1] == "/LBody"
+
+
+def test_a_bullet_is_drawn_before_each_item_and_none_on_wrapped_lines(packet_pdf, table, tmp_path):
+    """Bullets are dots drawn by style.css, hung in the list's indent."""
+    dpi = 150
+    indent = (18 + 6) * 72 / 25.4  # page margin and list indent (style.css), in points
+    line_starts = [
+        (y0, y1, text) for x0, y0, _, y1, text in words(packet_pdf, 1) if abs(x0 - indent) < 1
+    ]
+    firsts = {item.split()[0] for item in [*table.indications, *table.differences]}
+    assert {text for *_, text in line_starts} > firsts  # item starts, and wrapped lines
+    page = tmp_path / "page"
+    run_tool(
+        "pdftoppm",
+        "-r",
+        str(dpi),
+        "-f",
+        "1",
+        "-l",
+        "1",
+        "-singlefile",
+        "-gray",
+        str(packet_pdf),
+        str(page),
+    )
+    ink = Image.open(f"{page}.pgm").point(lambda v: 255 if v < 128 else 0)
+    px = dpi / 72
+    for y0, y1, text in line_starts:
+        # Between 0.6 em and 0.2 em before the text, where "• " put its dot.
+        before = (
+            round((indent - 0.6 * 11.5) * px),
+            round(y0 * px),
+            round((indent - 0.2 * 11.5) * px),
+            round(y1 * px),
+        )
+        assert (ink.crop(before).getbbox() is not None) == (text in firsts), text
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path, table, alex):
