@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import RenderError
+from .render import read_template_text
 
 _LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
 _CSS_URL = re.compile(r'url\("([^":]+)"\)')
@@ -41,7 +42,7 @@ def self_contained(html: str, folders: Sequence[Path]) -> str:
 
     def stylesheet(match: re.Match[str]) -> str:
         path = _find(match.group(1), folders)
-        css = path.read_text(encoding="utf-8")
+        css = read_template_text(path)
         css = _CSS_URL.sub(lambda m: f'url("{_data_url(_find(m.group(1), folders))}")', css)
         return f"<style>\n{css}\n</style>"
 

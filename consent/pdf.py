@@ -31,6 +31,7 @@ from .errors import RenderError
 from .files import write_atomically
 from .pdfdigest import made_digest
 from .provenance import ATTACHMENT_NAME, PLACEHOLDER, to_json
+from .render import read_template_text
 from .resources import templates_dir
 
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3b": "pdf/a-3b", "plain": None}
@@ -169,7 +170,7 @@ def _parsed_stylesheets(html: str, roots: tuple[Path, ...]) -> tuple[str, list[A
 def _stylesheet(path: Path, roots: tuple[Path, ...]) -> Any:
     try:
         return weasyprint.CSS(
-            string=path.read_text(encoding="utf-8"),
+            string=read_template_text(path),
             base_url=str(path.parent) + os.sep,
             url_fetcher=_fetcher(roots),
             font_config=font_config(),

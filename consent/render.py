@@ -7,6 +7,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from . import __version__, frequencies, icons, wording
+from .errors import InputError
 from .fonts import check_coverage
 from .frequencies import Frequency
 from .i18n import Localizer
@@ -59,12 +63,39 @@ def template_folders(custom: Path | None = None) -> tuple[Path, ...]:
     return (custom, templates_dir()) if custom is not None else (templates_dir(),)
 
 
+class _FolderLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template that is a link to a file outside its
+    folder: an institution's template set can show only what is in it."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise InputError(f"the template {template} is not UTF-8 text") from None
+        folder = next(f for f in self.searchpath if filename.startswith(os.path.join(f, "")))
+        if not Path(filename).resolve().is_relative_to(Path(folder).resolve()):
+            raise InputError(f"the template {template} in {folder} links to a file outside it")
+        return source, filename, uptodate
+
+
+def read_template_text(path: Path) -> str:
+    """A text file of a template folder (a stylesheet), or an error naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+
+
 @lru_cache(maxsize=16)
 def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     """A Jinja environment for template folders, built once per process (it caches
-    compiled templates); each render installs its own language's gettext."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(folders)),
+    compiled templates); each render installs its own language's gettext.
+
+    Sandboxed: a template can show the values it is given, not reach Python's
+    internals (``lipsum.__globals__``) to open files or run code.
+    """
+    return SandboxedEnvironment(
+        loader=_FolderLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -273,7 +304,17 @@ def packet_html(
         lambda singular, plural, n: escape(loc.translate_plural(singular, plural, n)),
         newstyle=True,
     )
-    html = env.get_template(PACKET_TEMPLATE).render(packet_context(table, patient, encounter, loc))
+    try:
+        html = env.get_template(PACKET_TEMPLATE).render(
+            packet_context(table, patient, encounter, loc)
+        )
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(
+            f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
+        ) from None
+    except (jinja2.TemplateError, SecurityError) as error:
+        # Undefined names, missing includes, refused attributes: the message names them.
+        raise InputError(f"the templates could not be filled in: {error}") from None
     check_coverage(
         html,
         templates_dir() / "fonts",

@@ -1,0 +1,88 @@
+"""An institution's templates (--templates DIR): what they cannot do, and the errors
+a broken one gets. Each case is run through the command line, as a clinician would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consent.cli import app
+
+SECRET = "NOT-FOR-THE-PACKET"
+
+
+def render(*args: str):
+    return CliRunner().invoke(app, ["render", "bariatric-revision", *args], terminal_width=200)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET)
+    return path
+
+
+def templates_with_logo(tmp_path: Path, logo: str | bytes) -> Path:
+    folder = tmp_path / "templates"
+    (folder / "parts").mkdir(parents=True)
+    target = folder / "parts" / "logo.html.j2"
+    if isinstance(logo, bytes):
+        target.write_bytes(logo)
+    else:
+        target.write_text(logo)
+    return folder
+
+
+def assert_refused(result, out: Path, *words: str) -> None:
+    assert result.exit_code == 1, result.output
+    message = result.output.strip()
+    assert message.startswith("Error: ") and "internal error" not in message
+    assert "Traceback" not in message and SECRET not in message
+    for word in words:
+        assert word in message
+    assert not out.exists()
+
+
+def test_a_template_cannot_reach_python_to_read_a_file(tmp_path, secret):
+    folder = templates_with_logo(
+        tmp_path, "{{ lipsum.__globals__['__builtins__']['open']('" + str(secret) + "').read() }}"
+    )
+    out = tmp_path / "p.pdf"
+    assert_refused(render("--templates", str(folder), "--out", str(out)), out, "unsafe")
+
+
+def test_a_template_that_links_outside_its_folder_is_refused(tmp_path, secret):
+    folder = templates_with_logo(tmp_path, "")
+    (folder / "parts" / "logo.html.j2").unlink()
+    (folder / "parts" / "logo.html.j2").symlink_to(secret)
+    out = tmp_path / "p.pdf"
+    result = render("--templates", str(folder), "--out", str(out), "--html", str(out) + ".html")
+    assert_refused(result, out, "parts/logo.html.j2", "outside")
+    assert not Path(str(out) + ".html").exists()
+
+
+@pytest.mark.parametrize(
+    ("logo", "words"),
+    [
+        ("{% if %}", ["logo.html.j2", "line 1"]),
+        ("{{ no_such_name }}", ["no_such_name", "undefined"]),
+        ('{% include "parts/missing.html.j2" %}', ["parts/missing.html.j2"]),
+        (b"caf\xe9", ["parts/logo.html.j2", "UTF-8"]),
+    ],
+    ids=["syntax", "undefined", "missing include", "not utf-8"],
+)
+def test_a_broken_template_gets_one_sentence_naming_it(tmp_path, logo, words):
+    folder = templates_with_logo(tmp_path, logo)
+    out = tmp_path / "p.pdf"
+    assert_refused(render("--templates", str(folder), "--out", str(out)), out, *words)
+
+
+@pytest.mark.parametrize("option", ["--out", "--html"])
+def test_a_stylesheet_that_is_not_utf8_is_named(tmp_path, option):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "style.css").write_bytes(b"p { color: red } /* caf\xe9 */")
+    out = tmp_path / "p.out"
+    assert_refused(render("--templates", str(folder), option, str(out)), out, "style.css", "UTF-8")
