@@ -134,10 +134,11 @@ def legend_icon(kind: str, label: str) -> str:
     )
 
 
-def range_bar(low: float, high: float, label: str) -> str:
+def range_bar(low: float, high: float, label: str, *, rtl: bool = False) -> str:
     """A 0-100% bar with the ``low``..``high`` range filled, for measures such as weight
-    loss; ``label`` (the sentence beside it) is its alternate text."""
-    x, width = round(low * 100, 2), round((high - low) * 100, 2)
+    loss; ``label`` (the sentence beside it) is its alternate text. Right to left
+    (``rtl``), 0% is at the right-hand end, as icon arrays start there (R9)."""
+    x, width = round((1 - high if rtl else low) * 100, 2), round((high - low) * 100, 2)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 6" class="range-bar" '
         f'role="img" aria-label="{escape(label)}" preserveAspectRatio="none">'

@@ -154,7 +154,7 @@ def _measure_option(loc: Localizer, option: Option, outcome: MeasureOutcome) -> 
     return OptionView(
         label=loc.gettext(option.label),
         sentences=[sentence],
-        figure=Markup(icons.range_bar(value.low, value.high, sentence)),
+        figure=Markup(icons.range_bar(value.low, value.high, sentence, rtl=loc.direction == "rtl")),
     )
 
 

@@ -19,6 +19,7 @@ from consent.icons import (
     columns_for,
     icon_array,
     legend_icon,
+    range_bar,
 )
 from consent.resources import templates_dir
 
@@ -107,6 +108,15 @@ def test_rule_R10_figures_are_people_with_a_head_and_a_body():
         assert contours >= 2, f"{kind}: a head and a body"
     # Solid: head and body; hollow: plus their holes; range: plus a dot and stripes.
     assert [glyphs[k].numberOfContours for k in KINDS] == [2, 7, 4]
+
+
+@pytest.mark.parametrize(("rtl", "filled"), [(False, (60.0, 70.0)), (True, (30.0, 40.0))])
+def test_rule_R9_a_range_bar_starts_where_reading_starts(rtl, filled):
+    """60-70% fills from the left end in English, from the right end in Arabic."""
+    root = ET.fromstring(range_bar(0.6, 0.7, "60% to 70%", rtl=rtl))
+    bar = root.findall(f"{SVG}rect")[-1]
+    x, width = float(bar.get("x")), float(bar.get("width"))
+    assert (x, x + width) == pytest.approx(filled)
 
 
 def test_rule_R11_range_drawn_after_the_point_estimate_in_a_lighter_colour():
