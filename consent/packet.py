@@ -47,6 +47,8 @@ def render_packet(
     for target in (out, html_out):
         if target is not None:
             check_writable(target)
+    if out is not None and html_out is not None and out.resolve() == html_out.resolve():
+        raise InputError(f"the PDF and the HTML preview name the same file, {out.name}")
     html = packet_html(table, patient, encounter, localizer, templates=templates)
     if require_reviewed and localizer.fallbacks:
         raise InputError(
@@ -54,8 +56,9 @@ def render_packet(
             "translation and would print in English; --require-reviewed refuses that"
         )
     folders = list(template_folders(templates))
-    if html_out is not None:
-        write_text_atomically(html_out, self_contained(html, folders))
+    # Made before anything is written, and written after the PDF: a failure
+    # leaves neither file.
+    preview = self_contained(html, folders) if html_out is not None else None
     if out is not None:
         record = provenance(table, localizer, folders, templates is not None, variant)
         write_pdf(
@@ -67,4 +70,6 @@ def render_packet(
             provenance=record,
             created=encounter.date,
         )
+    if html_out is not None and preview is not None:
+        write_text_atomically(html_out, preview)
     return localizer

@@ -86,3 +86,16 @@ def test_a_stylesheet_that_is_not_utf8_is_named(tmp_path, option):
     (folder / "style.css").write_bytes(b"p { color: red } /* caf\xe9 */")
     out = tmp_path / "p.out"
     assert_refused(render("--templates", str(folder), option, str(out)), out, "style.css", "UTF-8")
+
+
+def test_when_the_pdf_fails_no_html_preview_is_left(tmp_path):
+    folder = templates_with_logo(tmp_path, '<img src="https://example.org/logo.png" alt="Logo"/>')
+    out, preview = tmp_path / "p.pdf", tmp_path / "p.html"
+    result = render("--templates", str(folder), "--out", str(out), "--html", str(preview))
+    assert_refused(result, out, "refused to fetch")
+    assert not preview.exists()
+
+
+def test_the_pdf_and_the_preview_cannot_share_a_file(tmp_path):
+    out = tmp_path / "packet"
+    assert_refused(render("--out", str(out), "--html", str(out)), out, "same", "packet")
