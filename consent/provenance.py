@@ -37,12 +37,21 @@ PLACEHOLDER = "0" * 64
 
 @lru_cache(maxsize=8)
 def folder_digest(folders: tuple[Path, ...]) -> str:
-    """SHA-256 of every file of the template folders (what the packet was laid out with)."""
+    """SHA-256 of every file of the template folders (what the packet was laid out with).
+
+    A link to a file outside its folder is left out: templates and assets are
+    never read through one (``render._FolderLoader``, ``pdf.AssetsOnlyFetcher``).
+    Files are hashed a block at a time, so a large one is not read whole.
+    """
     digest = hashlib.sha256()
     for folder in folders:
+        root = folder.resolve()
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if not path.resolve().is_relative_to(root):
+                continue
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            with path.open("rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
     return digest.hexdigest()
 
 

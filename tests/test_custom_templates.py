@@ -99,3 +99,16 @@ def test_when_the_pdf_fails_no_html_preview_is_left(tmp_path):
 def test_the_pdf_and_the_preview_cannot_share_a_file(tmp_path):
     out = tmp_path / "packet"
     assert_refused(render("--out", str(out), "--html", str(out)), out, "same", "packet")
+
+
+def test_the_template_digest_leaves_out_links_to_files_outside_the_folder(tmp_path, secret):
+    from consent.provenance import folder_digest
+
+    folder = templates_with_logo(tmp_path, "<p>Example Hospital</p>")
+    (folder / "notes.txt").symlink_to(secret)
+    digest = folder_digest.__wrapped__  # uncached: the files change in between
+    before = digest((folder,))
+    secret.write_text("something else")
+    assert digest((folder,)) == before
+    (folder / "parts" / "logo.html.j2").write_text("<p>Another Hospital</p>")
+    assert digest((folder,)) != before
