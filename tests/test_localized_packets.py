@@ -12,7 +12,7 @@ from consent.errors import InputError
 from consent.i18n import Localizer
 from consent.packet import render_packet
 from consent.render import outcome_views, packet_html
-from consent.tables import load_table
+from consent.tables import load_table, procedures, versions
 
 from pdftools import pdftotext, run_tool, words
 from test_pdf import bundled_font_names
@@ -193,6 +193,34 @@ def test_every_bundled_table_renders_in_every_language(lang, tmp_path, alex):
         assert not loc.fallbacks, sorted(loc.fallbacks)
         recorded, read = recorded_and_read(out)
         assert recorded == read, f"{procedure}: the digest read back differs from the one made"
+
+
+SECTION_HEADINGS = [
+    "What this packet is for",
+    "Why this is being offered",
+    "What is different this time",
+    "Risks",
+    "Expected results",
+    "Other choices",
+    "Before the operation",
+    "Questions to ask your care team",
+    "What matters most to you",
+    "Signatures",
+    "Where these numbers come from",
+]
+
+
+@pytest.mark.parametrize("lang", ["en", *LOCALES])
+def test_every_version_of_every_bundled_table_has_every_section_in_order(lang, alex):
+    """Where a table has no list for a section, the section says who will explain it."""
+    loc = Localizer(lang)
+    expected = [loc.gettext(heading) for heading in SECTION_HEADINGS]
+    for procedure, folder in procedures().items():
+        for version in versions(folder):
+            html = packet_html(load_table(procedure, version, allow_draft=True), *alex, loc)
+            headings = [h for h in re.findall(r"<h2[^>]*>([^<]*)</h2>", html)]
+            assert headings == expected, f"{procedure} {version}"
+    assert not loc.fallbacks, sorted(loc.fallbacks)
 
 
 def test_pseudo_locale_renders_with_every_string_marked(tmp_path, table, alex):
