@@ -8,6 +8,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -181,6 +182,19 @@ class SourceView:
     source: Source
     used_for: list[str]
     """Headings of the outcomes whose figures or notes come from this source (R13)."""
+
+    @property
+    def direction(self) -> str:
+        """The citation's own direction, from its first letter (as HTML's dir="auto"):
+        an English citation in an Arabic packet is laid out left to right, or its
+        numbers and brackets are reordered."""
+        for char in self.source.citation:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+        return "ltr"
 
 
 def source_views(table: RiskTable, loc: Localizer) -> list[SourceView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -32,4 +33,7 @@ def words(path: Path, page: int) -> list[tuple[float, float, float, float, str]]
     found = _WORD.findall(
         run_tool("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-")
     )
-    return [(float(x0), float(y0), float(x1), float(y1), text) for x0, y0, x1, y1, text in found]
+    return [
+        (float(x0), float(y0), float(x1), float(y1), html.unescape(text))
+        for x0, y0, x1, y1, text in found
+    ]

@@ -195,6 +195,40 @@ def test_every_bundled_table_renders_in_every_language(lang, tmp_path, alex):
         assert recorded == read, f"{procedure}: the digest read back differs from the one made"
 
 
+def visual_lines(found: list[tuple[float, float, float, float, str]]) -> list[str]:
+    """A page's lines as drawn, each read left to right."""
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for x0, y0, _, _, text in found:
+        lines.setdefault(round(y0), []).append((x0, text))
+    return [" ".join(text for _, text in sorted(line)) for _, line in sorted(lines.items())]
+
+
+def test_english_citations_read_in_order_in_the_arabic_packet(tmp_path, alex):
+    """An English citation inside right-to-left text is laid out left to right:
+    otherwise its brackets, quotes and numbers are drawn in another order."""
+    out = tmp_path / "ar.pdf"
+    table = load_table("bariatric-revision")
+    render_packet(table, *alex, out, locale="ar")
+    last = len(PdfReader(out).pages)
+    drawn = " ".join(
+        line
+        for line in visual_lines(words(out, last))
+        # Without the list numbers, which stand at the right-hand end of a first line.
+        for line in [re.sub(r" \.\d+$", "", line)]
+    )
+    # Without brackets: poppler mirrors them in a line it reads as right to left.
+    drawn = re.sub(r"[()]", "", drawn)
+    for source in table.sources.values():
+        assert re.sub(r"[()]", "", source.citation) in drawn, source.citation
+
+
+def test_the_arabic_footer_keeps_the_table_id_on_one_line(tmp_path, alex):
+    out = tmp_path / "ar.pdf"
+    render_packet(load_table("pelvic-exenteration-recurrent-rectal"), *alex, out, locale="ar")
+    for page in range(1, len(PdfReader(out).pages) + 1):
+        assert any("pelvic-exenteration-recurrent-rectal" in w[4] for w in words(out, page))
+
+
 SECTION_HEADINGS = [
     "What this packet is for",
     "Why this is being offered",
