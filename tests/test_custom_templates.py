@@ -88,14 +88,6 @@ def test_a_stylesheet_that_is_not_utf8_is_named(tmp_path, option):
     assert_refused(render("--templates", str(folder), option, str(out)), out, "style.css", "UTF-8")
 
 
-def test_when_the_pdf_fails_no_html_preview_is_left(tmp_path):
-    folder = templates_with_logo(tmp_path, '<img src="https://example.org/logo.png" alt="Logo"/>')
-    out, preview = tmp_path / "p.pdf", tmp_path / "p.html"
-    result = render("--templates", str(folder), "--out", str(out), "--html", str(preview))
-    assert_refused(result, out, "refused to fetch")
-    assert not preview.exists()
-
-
 def test_the_pdf_and_the_preview_cannot_share_a_file(tmp_path):
     out = tmp_path / "packet"
     assert_refused(render("--out", str(out), "--html", str(out)), out, "same", "packet")
@@ -112,3 +104,36 @@ def test_the_template_digest_leaves_out_links_to_files_outside_the_folder(tmp_pa
     assert digest((folder,)) == before
     (folder / "parts" / "logo.html.j2").write_text("<p>Another Hospital</p>")
     assert digest((folder,)) != before
+
+
+def test_the_html_preview_inlines_an_image_however_its_source_is_quoted(tmp_path):
+    example = Path(__file__).resolve().parent.parent / "docs" / "custom-templates" / "logo.svg"
+    folder = templates_with_logo(
+        tmp_path, "<img src='logo.svg' alt='Logo'/><img src=logo.svg alt='Logo'/>"
+    )
+    (folder / "logo.svg").write_bytes(example.read_bytes())
+    preview = tmp_path / "p.html"
+    result = render("--templates", str(folder), "--html", str(preview))
+    assert result.exit_code == 0, result.output
+    html = preview.read_text()
+    assert html.count('src="data:image/svg+xml;base64,') == 2 and "logo.svg" not in html
+
+
+@pytest.mark.parametrize(
+    ("logo", "stylesheet"),
+    [
+        ('<img src="https://example.org/logo.png" alt="Logo"/>', None),
+        ('<img src="file:///etc/hostname" alt="Logo"/>', None),
+        ('<object data="logo.svg"></object>', None),
+        ('<p style="background: url(logo.svg)">Clinic</p>', None),
+        ("", '@import "more.css";\np { color: red }'),
+    ],
+    ids=["remote image", "file url", "object", "style attribute", "css import"],
+)
+def test_the_html_preview_refuses_what_it_cannot_inline(tmp_path, logo, stylesheet):
+    folder = templates_with_logo(tmp_path, logo)
+    if stylesheet is not None:
+        (folder / "style.css").write_text(stylesheet)
+        (folder / "more.css").write_text("p { color: blue }")
+    preview = tmp_path / "p.html"
+    assert_refused(render("--templates", str(folder), "--html", str(preview)), preview)
