@@ -58,7 +58,7 @@ def render_packet(
     folders = list(template_folders(templates))
     # Made before anything is written, and written after the PDF: a failure
     # leaves neither file.
-    preview = self_contained(html, folders) if html_out is not None else None
+    preview = None if html_out is None else (html_out, self_contained(html, folders))
     if out is not None:
         record = provenance(table, localizer, folders, templates is not None, variant)
         write_pdf(
@@ -70,6 +70,6 @@ def render_packet(
             provenance=record,
             created=encounter.date,
         )
-    if html_out is not None and preview is not None:
-        write_text_atomically(html_out, preview)
+    if preview is not None:
+        write_text_atomically(*preview)
     return localizer

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -326,7 +325,7 @@ def packet_html(
         raise InputError(
             f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
         ) from None
-    except (jinja2.TemplateError, SecurityError) as error:
+    except jinja2.TemplateError as error:
         # Undefined names, missing includes, refused attributes: the message names them.
         raise InputError(f"the templates could not be filled in: {error}") from None
     check_coverage(
