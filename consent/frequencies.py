@@ -30,6 +30,10 @@ class Frequency:
     """The risk is above zero but below 1 in the largest denominator."""
     almost_all: bool = False
     """The risk is below one but rounds to the whole denominator."""
+    low_below_one: bool = False
+    """The range's low end is above zero but below 1 in ``denominator`` (``low`` is 0)."""
+    high_almost_all: bool = False
+    """The range's high end is below one but rounds to the whole denominator."""
 
     @property
     def events(self) -> int:
@@ -72,11 +76,23 @@ def frequency(
     numerator = people(rate, denominator)
     fewer_than_one = rate > 0 and numerator == 0
     almost_all = rate < 1 and numerator == denominator
-    low_n = high_n = None
-    if low is not None and high is not None:
-        low_n = min(_at_least_one_if_positive(low, denominator), numerator)
-        high_n = max(_at_least_one_if_positive(high, denominator), numerator)
-    return Frequency(rate, denominator, numerator, low_n, high_n, fewer_than_one, almost_all)
+    if low is None or high is None:
+        return Frequency(rate, denominator, numerator, None, None, fewer_than_one, almost_all)
+    # The ends are rounded like the estimate and flagged like it: an end below
+    # 1 in N is said as "no more than", one that rounds to all as "at least",
+    # never as "1" or "all" (R3).
+    low_n, high_n = people(low, denominator), people(high, denominator)
+    return Frequency(
+        rate,
+        denominator,
+        numerator,
+        min(low_n, numerator),
+        max(high_n, numerator),
+        fewer_than_one,
+        almost_all,
+        low_below_one=low > 0 and low_n == 0,
+        high_almost_all=high < 1 and high_n == denominator,
+    )
 
 
 def frame(outcome: EventOutcome) -> Mapping[str, Frequency]:
@@ -95,7 +111,3 @@ def frame(outcome: EventOutcome) -> Mapping[str, Frequency]:
         for key, value in reported.items()
         if value.rate is not None
     }
-
-
-def _at_least_one_if_positive(rate: float, denominator: int) -> int:
-    return max(people(rate, denominator), 1 if rate > 0 else 0)

@@ -36,6 +36,8 @@ class OptionView:
     label: str
     sentences: list[str]
     figure: Markup | None = None
+    striped: bool = False
+    """The figure has striped figures (a range above the estimate)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ def _has_icon_arrays(views: Iterable[OutcomeView]) -> bool:
     return any(o.figure for v in views if v.kind == "event" for o in v.options)
 
 
+def _has_striped_figures(views: Iterable[OutcomeView]) -> bool:
+    return any(o.striped for v in views if v.kind == "event" for o in v.options)
+
+
 def _capitalized(text: str) -> str:
     """First letter upper case, the rest untouched (Jinja's capitalize lowers "R0")."""
     return text[:1].upper() + text[1:]
@@ -173,7 +179,8 @@ def _event_option(
         wording.icon_array_description(loc, freq),
         rtl=loc.direction == "rtl",
     )
-    return OptionView(label, sentences, Markup(figure))
+    striped = freq.high is not None and freq.high > freq.numerator
+    return OptionView(label, sentences, Markup(figure), striped)
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,9 @@ def packet_context(
         # The icon-array legend is shown only in sections that have icon arrays.
         "risk_pictures": _has_icon_arrays(v for v in views if not v.benefit),
         "result_pictures": _has_icon_arrays(v for v in views if v.benefit),
+        # The striped figure is explained only where some picture has one.
+        "risk_striped": _has_striped_figures(v for v in views if not v.benefit),
+        "result_striped": _has_striped_figures(v for v in views if v.benefit),
         "single_option": len(table.options) == 1,
         "language_name": loc.babel_locale.get_display_name(loc.babel_locale) or loc.locale,
         "teach_back": [

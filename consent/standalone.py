@@ -21,6 +21,7 @@ from .i18n import Localizer
 from .iconfont import KINDS, build
 from .icons import BASELINE, CELL_HEIGHT, CELL_WIDTH, COLOURS, columns_for, icon_array, runs
 from .resources import templates_dir
+from .wording import range_sentence
 
 FORMATS = (".svg", ".pdf", ".png")
 PNG_DPI = 200
@@ -61,15 +62,8 @@ def caption(loc: Localizer, freq: Frequency, event: str, non_event: str) -> list
             non_event=non_event,
         ),
     ]
-    if freq.low is not None and freq.high is not None and freq.low != freq.high:
-        sentences.append(
-            loc.gettext(
-                "The true number is probably between %(low)s and %(high)s in %(total)s.",
-                low=loc.number(freq.low),
-                high=loc.number(freq.high),
-                total=loc.number(freq.denominator),
-            )
-        )
+    if freq.has_range:
+        sentences.append(range_sentence(loc, freq))
     return sentences
 
 

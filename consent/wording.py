@@ -25,12 +25,20 @@ def event_sentences(
         "total": loc.number(freq.denominator),
     }
     non_event = loc.gettext(outcome.non_event) if outcome.non_event else None
+    sentences = _framings(loc, freq, words, non_event or loc.gettext("do not"))
+    if freq.has_range:
+        sentences.append(range_sentence(loc, freq))
+    return sentences
+
+
+def _framings(loc: Localizer, freq: Frequency, words: dict[str, str], non_event: str) -> list[str]:
+    """The event framing, then the other one (R6); "fewer than 1" rather than "0" (R3)."""
     if freq.fewer_than_one:
         return [
             loc.gettext(
                 "Of %(people)s, fewer than 1 in %(total)s %(event)s %(timeframe)s.", **words
             ),
-            loc.gettext("Almost all %(non_event)s.", non_event=non_event or loc.gettext("do not")),
+            loc.gettext("Almost all %(non_event)s.", non_event=non_event),
         ]
     if freq.almost_all:
         return [
@@ -38,10 +46,10 @@ def event_sentences(
             loc.gettext(
                 "Fewer than 1 in %(total)s %(non_event)s.",
                 total=words["total"],
-                non_event=non_event or loc.gettext("do not"),
+                non_event=non_event,
             ),
         ]
-    sentences = [
+    return [
         loc.ngettext(
             "Of %(people)s, about %(num)s in %(total)s %(event)s %(timeframe)s.",
             "Of %(people)s, about %(num)s in %(total)s %(event)s %(timeframe)s.",
@@ -53,19 +61,45 @@ def event_sentences(
             "About %(num)s in %(total)s %(non_event)s.",
             freq.non_events,
             total=words["total"],
-            non_event=non_event or loc.gettext("do not"),
+            non_event=non_event,
         ),
     ]
-    if freq.has_range and (freq.low, freq.high) != (freq.numerator, freq.numerator):
-        sentences.append(
-            loc.gettext(
-                "The true number is probably between %(low)s and %(high)s in %(total)s.",
-                low=loc.number(freq.low or 0),
-                high=loc.number(freq.high or 0),
-                total=words["total"],
-            )
+
+
+def range_sentence(loc: Localizer, freq: Frequency) -> str:
+    """The range in words (R11), its ends rounded like the estimate.
+
+    Every range is said, also when the estimate is "fewer than 1" or "almost
+    all", and when both ends round to the estimate. An end below 1 in N is
+    never said as "1", nor one below all as "all" (R3).
+    """
+    total = loc.number(freq.denominator)
+    low, high = freq.low or 0, freq.high or 0
+    if low == freq.numerator == high:
+        return loc.gettext("The true number is probably very close to this.")
+    if freq.low_below_one and freq.high_almost_all:
+        return loc.gettext(
+            "The true number could be anywhere from fewer than 1 in %(total)s to almost all.",
+            total=total,
         )
-    return sentences
+    if freq.low_below_one:
+        return loc.gettext(
+            "The true number is probably no more than %(high)s in %(total)s.",
+            high=loc.number(high),
+            total=total,
+        )
+    if freq.high_almost_all:
+        return loc.gettext(
+            "The true number is probably at least %(low)s in %(total)s.",
+            low=loc.number(low),
+            total=total,
+        )
+    return loc.gettext(
+        "The true number is probably between %(low)s and %(high)s in %(total)s.",
+        low=loc.number(low),
+        high=loc.number(high),
+        total=total,
+    )
 
 
 def people_count(loc: Localizer, n: int) -> str:
@@ -78,10 +112,20 @@ def icon_array_description(loc: Localizer, freq: Frequency) -> str:
     """What an icon array shows, figure by figure, for its SVG description."""
     events = freq.numerator
     high = freq.high if freq.high is not None else events
+    if high == events:  # no striped figures, so none are mentioned
+        return loc.gettext(
+            "A picture of %(total)s: %(events)s shown as solid figures (it happens) "
+            "and %(none)s as hollow figures (it does not happen).",
+            total=people_count(loc, freq.denominator),
+            events=people_count(loc, events),
+            none=people_count(loc, freq.denominator - events),
+        )
+    # The striped figures are among those the estimate says it does not happen
+    # to: said so, the picture's counts agree with the sentences beside it.
     return loc.gettext(
         "A picture of %(total)s: %(events)s shown as solid figures (it happens), "
-        "%(range)s as striped figures (it might happen) and %(none)s as hollow figures "
-        "(it does not happen).",
+        "%(range)s as striped figures (it might happen too, at the top of the range) "
+        "and %(none)s as hollow figures (it does not happen, even at the top of the range).",
         total=people_count(loc, freq.denominator),
         events=people_count(loc, events),
         range=people_count(loc, high - events),
@@ -105,15 +149,40 @@ def icon_array_label(loc: Localizer, option: Option, outcome: EventOutcome, freq
 def measure_sentence(
     loc: Localizer, option: Option, outcome: MeasureOutcome, value: RangeValue
 ) -> str:
-    """A percent range such as excess weight loss: "60% to 70%"."""
+    """A percent range such as excess weight loss: "60% to 70%"; one value when
+    both ends print alike ("about 60%", never "60% to 60%")."""
+    words = {
+        "people": loc.gettext(value.people or option.people),
+        "outcome": loc.gettext(outcome.label),
+        "timeframe": loc.gettext(outcome.timeframe),
+    }
+    low, high = _whole_percent(loc, value.low), _whole_percent(loc, value.high)
+    if low == high and low != loc.percent(value.low):  # "less than 1%", "more than 99%"
+        return loc.gettext(
+            "Of %(people)s, a typical %(outcome)s %(timeframe)s is %(value)s.", value=low, **words
+        )
+    if low == high:
+        return loc.gettext(
+            "Of %(people)s, a typical %(outcome)s %(timeframe)s is about %(value)s.",
+            value=low,
+            **words,
+        )
     return loc.gettext(
         "Of %(people)s, a typical %(outcome)s %(timeframe)s is %(low)s to %(high)s.",
-        people=loc.gettext(value.people or option.people),
-        outcome=loc.gettext(outcome.label),
-        timeframe=loc.gettext(outcome.timeframe),
-        low=loc.percent(value.low),
-        high=loc.percent(value.high),
+        low=low,
+        high=high,
+        **words,
     )
+
+
+def _whole_percent(loc: Localizer, fraction: float) -> str:
+    """A whole percent, but never "0%" for more than nothing nor "100%" for less than all (R3)."""
+    shown = loc.percent(fraction)
+    if 0 < fraction and shown == loc.percent(0):
+        return loc.gettext("less than %(percent)s", percent=loc.percent(0.01))
+    if fraction < 1 and shown == loc.percent(1):
+        return loc.gettext("more than %(percent)s", percent=loc.percent(0.99))
+    return shown
 
 
 def not_reported_sentence(loc: Localizer, option: Option) -> str:
