@@ -15,9 +15,16 @@ def check_writable(out: Path) -> None:
     try:
         if out.is_dir():
             raise OutputError(f"cannot write {out}: it is a folder")
+        # A packet replaces the file it is written to (see write_atomically): a
+        # link would be replaced rather than followed, a device or pipe by a file.
+        if out.is_symlink() or (out.exists() and not out.is_file()):
+            raise OutputError(
+                f"cannot write {out}: it is a link or a special file, not a plain file"
+            )
         folder = out.parent
         if not folder.is_dir():
-            raise OutputError(f"cannot write {out}: the folder {folder} does not exist")
+            problem = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise OutputError(f"cannot write {out}: {folder} {problem}")
         if not os.access(folder, os.W_OK | os.X_OK):
             raise OutputError(f"cannot write {out}: no permission to write in {folder}")
         if len(os.fsencode(out.name)) > os.pathconf(folder, "PC_NAME_MAX"):

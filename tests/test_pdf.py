@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -182,13 +183,19 @@ def test_existing_file_is_replaced_whole(tmp_path):
     [
         ("missing/p.pdf", "does not exist"),
         ("", "it is a folder"),
-        ("file.txt/p.pdf", "does not exist"),
+        ("file.txt/p.pdf", "file.txt is a file, not a folder"),
+        ("link.pdf", "it is a link or a special file"),
+        ("pipe.pdf", "it is a link or a special file"),
     ],
 )
 def test_unwritable_output_is_refused_before_rendering(tmp_path, target, message):
+    """A link or a pipe would be replaced by the packet, not written through."""
     (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "file.txt")
+    os.mkfifo(tmp_path / "pipe.pdf")
     with pytest.raises(OutputError, match=message):
         write_pdf("<p>x</p>", tmp_path / target, base_dir=templates_dir())
+    assert (tmp_path / "file.txt").read_text() == "x"
 
 
 def test_plain_variant_is_a_pdf_too(tmp_path):

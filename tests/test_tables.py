@@ -452,3 +452,26 @@ def test_lock_file_is_sha256sum_format(write_table, tables_root):
 
 def test_effective_date_is_a_date(write_table):
     assert load_table_file(write_table(VALID)).effective == dt.date(2026, 1, 15)
+
+
+BUNDLED_TABLE = Path(__file__).parent.parent / "risk_tables" / "bariatric-revision" / "2026.2.yaml"
+
+
+@pytest.mark.parametrize(
+    ("folder", "file", "expected"),
+    [
+        ("bariatric-revision", "2026.3.yml", "table files end in .yaml"),
+        ("bariatric-revision", "2026.3.YAML", "table files end in .yaml"),
+        ("Bariatric-Revision", "2026.3.yaml", "a procedure folder is named by its table id"),
+    ],
+)
+def test_a_misnamed_institution_table_is_refused_not_replaced_by_the_bundled_one(
+    tmp_path, folder, file, expected
+):
+    """Passed over in silence, the institution's 9 in 100 became the bundled 5 in 100."""
+    (tmp_path / folder).mkdir()
+    text = BUNDLED_TABLE.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.3"')
+    (tmp_path / folder / file).write_text(text, encoding="utf-8")
+    with pytest.raises(TableInvalid, match=expected) as raised:
+        load_table("bariatric-revision", roots=[tmp_path, BUNDLED_TABLE.parent.parent])
+    assert file in str(raised.value) or folder in str(raised.value)

@@ -49,15 +49,41 @@ def default_roots(extra: Iterable[Path] = (), bundled: bool = True) -> list[Path
 
 
 def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
-    """Every procedure id and the folder that provides it (the first root wins)."""
+    """Every procedure id and the folder that provides it (the first root wins).
+
+    A table file that would be passed over (``2026.3.yml``, a folder named
+    ``Bariatric-Revision``) is an error, not a silence: the same procedure in
+    a later root (the bundled example figures) would be used in its place.
+    """
     found: dict[str, Path] = {}
     for root in roots if roots is not None else default_roots():
         if not root.is_dir():
             continue
         for folder in sorted(root.iterdir()):
-            if folder.is_dir() and _SLUG.match(folder.name) and any(folder.glob("*.yaml")):
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            _refuse_misnamed(folder)
+            if any(folder.glob("*.yaml")):
                 found.setdefault(folder.name, folder)
     return dict(sorted(found.items()))
+
+
+def _refuse_misnamed(folder: Path) -> None:
+    yaml_files = [p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml")]
+    if not yaml_files:
+        return
+    if not _SLUG.match(folder.name):
+        raise TableInvalid(
+            [
+                f"{folder}: a procedure folder is named by its table id, in lowercase letters, "
+                "digits and hyphens; rename it, or its tables are not used"
+            ]
+        )
+    for path in sorted(yaml_files):
+        if path.suffix != ".yaml":
+            raise TableInvalid(
+                [f"{path}: table files end in .yaml; rename it, or this version is not used"]
+            )
 
 
 def versions(folder: Path) -> list[str]:
