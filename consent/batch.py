@@ -25,9 +25,10 @@ import io
 import json
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -435,7 +436,12 @@ def _page_count(pdf: bytes) -> int:
 
 
 def _warm_up() -> None:
-    """Each worker loads WeasyPrint, fonts and templates once, before its first packet."""
+    """Each worker loads WeasyPrint, fonts and templates once, before its first packet.
+
+    Ctrl-C reaches the whole process group; a worker ignores it and finishes its
+    row, so the main process can record every packet written (see _render_in_pool).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from . import pdf  # noqa: F401
 
 
@@ -602,10 +608,15 @@ def run(
                 todo.append(job)
         root_names = [str(r) for r in roots] if roots else None
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-        if scheduler is not None and todo:
-            _run_on_cluster(scheduler, todo, out_dir, root_names, record)
-            todo = []
-        _render_locally(todo, workers, str(out_dir), root_names, record)
+        try:
+            if scheduler is not None and todo:
+                _run_on_cluster(scheduler, todo, out_dir, root_names, record)
+                todo = []
+            _render_locally(todo, workers, str(out_dir), root_names, record)
+        except KeyboardInterrupt:
+            # The manifests list every row finished so far; --resume does the rest.
+            _write_manifests(out_dir, [entries[row] for row in sorted(entries)])
+            raise
     ordered = [entries[row] for row in sorted(entries)]
     _write_manifests(out_dir, ordered)
     summary = Summary(seconds=round(time.perf_counter() - start, 3), removed=removed)
@@ -663,8 +674,19 @@ def _render_in_pool(
                 lost.append(futures[future])
             else:
                 record(Entry(**result))
+    except KeyboardInterrupt:
+        # Ctrl-C: drop what has not started, but let the rows already rendering
+        # finish (a second or so) and record them, so no packet on disk is
+        # missing from the manifest.
+        for future in futures:
+            future.cancel()
+        for future in futures:
+            if not future.cancelled():
+                with contextlib.suppress(BrokenProcessPool, CancelledError):
+                    record(Entry(**future.result()))
+        pool.shutdown()
+        raise
     except BaseException:
-        # Ctrl-C: drop what has not started; the manifest keeps what has finished.
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()

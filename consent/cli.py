@@ -364,7 +364,29 @@ def _run_batch(
     quiet: bool,
     scheduler: str | None,
 ) -> Any:
-    """Run with a progress bar on a terminal; silently otherwise (cron, CI)."""
+    """Run with a progress bar on a terminal; silently otherwise (cron, CI).
+
+    Ctrl-C lets the rows being rendered finish, writes the manifests and says so.
+    """
+    try:
+        return _run_with_progress(batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler)
+    except KeyboardInterrupt:
+        typer.echo(
+            "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
+        )
+        raise typer.Exit(130) from None
+
+
+def _run_with_progress(
+    batch_run: Any,
+    roster: Path,
+    out_dir: Path,
+    roots: list[Path],
+    jobs: int | None,
+    resume: bool,
+    quiet: bool,
+    scheduler: str | None,
+) -> Any:
     import sys
 
     if quiet or not sys.stderr.isatty():
@@ -396,21 +418,15 @@ def _run_batch(
             failed += entry.status == "failed"
             bar.update(task, advance=1, failed=failed)
 
-        try:
-            return batch_run.run(
-                roster,
-                out_dir,
-                roots=roots,
-                jobs=jobs,
-                resume=resume,
-                progress=advance,
-                scheduler=scheduler,
-            )
-        except KeyboardInterrupt:
-            typer.echo(
-                "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
-            )
-            raise typer.Exit(1) from None
+        return batch_run.run(
+            roster,
+            out_dir,
+            roots=roots,
+            jobs=jobs,
+            resume=resume,
+            progress=advance,
+            scheduler=scheduler,
+        )
 
 
 @app.command()

@@ -239,6 +239,34 @@ def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
         assert len(PdfReader(pdf).pages) > 0
 
 
+@pytest.mark.parametrize("whole_group", [True, False])
+def test_ctrl_c_leaves_every_packet_on_disk_in_the_manifests(tmp_path, whole_group):
+    """Ctrl-C reaches the workers too (a terminal signals the whole group): the rows
+    being rendered finish and are recorded, and both manifests are written, so a
+    rerun can clear or skip every packet this run left."""
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 41)))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "consent", "batch", str(path), "--out-dir", str(out)]
+    process = subprocess.Popen(
+        [*command, "--jobs", "2"], start_new_session=True, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
+        time.sleep(0.05)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Interrupted: finished packets are in the manifest" in stderr
+    listed = {e["output"] for e in manifest(out) if e["status"] == "ok"}
+    assert {p.name for p in out.glob("*.pdf")} == listed
+    assert 0 < len(listed) < 40
+    assert (out / "manifest.csv").read_text().count("\n") == len(manifest(out)) + 1
+    assert not list(out.glob(".consent-*.tmp"))
+
+
 def test_unknown_columns_and_unreadable_rosters_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,record_number\nA,1\n")
