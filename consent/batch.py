@@ -39,8 +39,10 @@ from . import __version__
 from .errors import ConsentError, InputError
 from .files import check_writable, write_text_atomically
 from .patient import Encounter, Patient, check_dates
+from .resources import templates_dir
 
 if TYPE_CHECKING:
+    from .i18n import Localizer
     from .tables import RiskTable
 
 COLUMNS = (
@@ -192,8 +194,13 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 
 def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | None = None) -> Plan:
     """Check every row; valid rows become jobs with safe, unique file names."""
+    from .fonts import check_fields
     from .i18n import resolve_locale
-    from .tables import load_table
+    from .render import private_fields
+    from .tables import load_table, procedures
+
+    fonts_dir = templates_dir() / "fonts"
+    known = procedures(roots)
 
     result = Plan()
     tables: dict[tuple[str, str | None], Any] = {}
@@ -222,10 +229,17 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
             )
             check_dates(patient, encounter)
             locale = (values["locale"] or "").strip()
-            resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
+            with _value_unquoted("locale", locale):
+                resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
+            # A name the fonts cannot print fails here, not after the run has started.
+            check_fields(fonts_dir, private_fields(patient, encounter, _localizer(locale)))
             wanted = (values["procedure"] or "", values["table_version"])
             if wanted not in tables:
-                tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
+                with _value_unquoted("table_version", wanted[1]):
+                    if wanted[0] not in known:
+                        with _value_unquoted("procedure", wanted[0]):
+                            load_table(wanted[0], roots=roots)  # raises, naming the column
+                    tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
             table = tables[wanted]
             twin = (patient.record_number or "", table.id, encounter.date.isoformat())
             if twin in seen:
@@ -260,6 +274,26 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
             )
         )
     return result
+
+
+@contextlib.contextmanager
+def _value_unquoted(column: str, value: str | None) -> Iterator[None]:
+    """Name the column instead of quoting its cell in an error: a roster with its
+    columns mixed up puts a patient's name where the procedure or locale should be,
+    and the message goes to the terminal, logs and the manifest."""
+    try:
+        yield
+    except ConsentError as error:
+        if not value or repr(value) not in str(error):
+            raise
+        raise InputError(str(error).replace(repr(value), f"(in the {column} column)")) from None
+
+
+@lru_cache(maxsize=64)
+def _localizer(locale: str) -> Localizer:
+    from .i18n import Localizer
+
+    return Localizer(locale)
 
 
 def _text(key: str, value: Any) -> str | None:

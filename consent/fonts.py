@@ -105,12 +105,8 @@ def check_coverage(
     ``private_fields`` (field name -> value) are checked first, so that a
     patient's own text is reported by field name and code point, never quoted.
     """
+    check_fields(fonts_dir, private_fields)
     covered = covered_characters(fonts_dir)
-    for field, value in private_fields.items():
-        for char in _missing(value or "", covered):
-            raise InputError(
-                f"{field} has a character ({_name(char)}) that the packet's fonts cannot print"
-            )
     parts = printed_text(html)
     if next(_missing("".join(parts), covered), None) is None:
         return
@@ -119,6 +115,17 @@ def check_coverage(
             raise RenderError(
                 f"the character {char!r} ({_name(char)}) in the {locale} text "
                 f"{part.strip()!r} has no glyph in the packet's fonts"
+            )
+
+
+def check_fields(fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:
+    """Raise if a field (name -> value) has a character the fonts lack; the value is
+    never quoted, only the field and the character's code point."""
+    covered = covered_characters(fonts_dir)
+    for field, value in private_fields.items():
+        for char in _missing(value or "", covered):
+            raise InputError(
+                f"{field} has a character ({_name(char)}) that the packet's fonts cannot print"
             )
 
 

@@ -8,6 +8,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 from __future__ import annotations
 
 import os
+import traceback
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -336,20 +337,36 @@ def packet_html(
             f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
         ) from None
     except jinja2.TemplateError as error:
-        # Undefined names, missing includes, refused attributes: the message names them.
-        raise InputError(f"the templates could not be filled in: {error}") from None
+        # Undefined names, missing includes, refused attributes: the message names
+        # them, and a template that looks a patient's name up would quote it.
+        message = str(error)
+        for value in private_fields(patient, encounter, loc).values():
+            if value:
+                message = message.replace(value, "(patient data)")
+        raise InputError(f"the templates could not be filled in{_where(error)}: {message}") from None
     check_coverage(
-        html,
-        templates_dir() / "fonts",
-        loc.locale,
-        {
-            "patient name": patient.name,
-            # As printed: a locale's script can spell the date in letters the fonts lack.
-            "date of birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
-            "record number": patient.record_number,
-            "clinician": encounter.clinician,
-            "interpreter name": encounter.interpreter_name,
-            "interpreter language": encounter.interpreter_language,
-        },
+        html, templates_dir() / "fonts", loc.locale, private_fields(patient, encounter, loc)
     )
     return html
+
+
+def _where(error: BaseException) -> str:
+    """ " (template X, line N)" from the traceback Jinja rewrites to point into templates."""
+    frames = traceback.extract_tb(error.__traceback__)
+    inside = [f for f in frames if f.filename.endswith(".j2")]
+    if not inside:
+        return ""
+    return f" (template {Path(inside[-1].filename).name}, line {inside[-1].lineno})"
+
+
+def private_fields(patient: Patient, encounter: Encounter, loc: Localizer) -> dict[str, str | None]:
+    """What a packet prints of the patient and the people present, by field name."""
+    return {
+        "patient name": patient.name,
+        # As printed: a locale's script can spell the date in letters the fonts lack.
+        "date of birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
+        "record number": patient.record_number,
+        "clinician": encounter.clinician,
+        "interpreter name": encounter.interpreter_name,
+        "interpreter language": encounter.interpreter_language,
+    }

@@ -104,7 +104,7 @@ def test_mixed_roster_renders_the_good_rows_and_reports_the_bad(tmp_path):
         (7, "failed"),
     ]
     errors = {e["row"]: e["error"] for e in entries if e["error"]}
-    assert "unknown procedure 'knee'" in errors[3]
+    assert "unknown procedure (in the procedure column)" in errors[3]
     assert "date must be a real date" in errors[5]
     assert "already has a bariatric-revision packet dated 2026-12-01 in row 2" in errors[6]
     assert errors[7] == "patient_name is missing"
@@ -185,7 +185,7 @@ def test_check_validates_without_rendering(tmp_path):
     out = tmp_path / "out"
     result = run("batch", str(path), "--out-dir", str(out), "--check")
     assert result.exit_code == 1
-    assert "row 3 (record MRN-2): unknown procedure 'knee'" in result.stderr
+    assert "row 3 (record MRN-2): unknown procedure (in the procedure column)" in result.stderr
     assert "1 valid row(s), 1 invalid" in result.stdout
     assert not out.exists()
 
@@ -625,3 +625,29 @@ def test_the_json_summary_counts_the_packets_removed(tmp_path):
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert (summary["skipped"], summary["removed"]) == (1, 1)
+
+
+def test_check_refuses_a_name_the_fonts_cannot_print_before_any_rendering(tmp_path):
+    path = roster(tmp_path, row("MRN-1", name="王小明"), row("MRN-2", name="Anna 😀"), row("MRN-3"))
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert result.exit_code == 1
+    assert "row 2 (record MRN-1): patient name has a character (U+738B" in result.stderr
+    assert "row 3 (record MRN-2): patient name has a character (U+1F600" in result.stderr
+    assert "王小明" not in result.stderr and "Anna" not in result.stderr
+    assert "1 valid row(s), 2 invalid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("field", "column"),
+    [("procedure", "procedure"), ("locale", "locale"), ("table_version", "table_version")],
+)
+def test_a_name_in_the_wrong_column_is_never_quoted(tmp_path, field, column):
+    """A roster with its columns mixed up puts a patient's name where an id belongs."""
+    path = roster(tmp_path, row("MRN-1", **{field: "Maria Lopez"}))
+    out = tmp_path / "out"
+    result = run("batch", str(path), "--out-dir", str(out))
+    assert result.exit_code == 1
+    assert f"(in the {column} column)" in result.stderr
+    assert "Maria" not in result.stderr
+    assert "Maria" not in (out / "manifest.jsonl").read_text()
+    assert "Maria" not in (out / "manifest.csv").read_text()

@@ -67,7 +67,7 @@ def test_a_template_that_links_outside_its_folder_is_refused(tmp_path, secret):
     ("logo", "words"),
     [
         ("{% if %}", ["logo.html.j2", "line 1"]),
-        ("{{ no_such_name }}", ["no_such_name", "undefined"]),
+        ("{{ no_such_name }}", ["no_such_name", "undefined", "logo.html.j2, line 1"]),
         ('{% include "parts/missing.html.j2" %}', ["parts/missing.html.j2"]),
         (b"caf\xe9", ["parts/logo.html.j2", "UTF-8"]),
     ],
@@ -137,3 +137,13 @@ def test_the_html_preview_refuses_what_it_cannot_inline(tmp_path, logo, styleshe
         (folder / "more.css").write_text("p { color: blue }")
     preview = tmp_path / "p.html"
     assert_refused(render("--templates", str(folder), "--html", str(preview)), preview)
+
+
+def test_a_template_error_never_quotes_the_patient(tmp_path):
+    folder = templates_with_logo(tmp_path, "{{ {}[patient.name].x }}")
+    out = tmp_path / "p.pdf"
+    result = render(
+        "--templates", str(folder), "--patient-name", "Alex Secret-Doe", "--out", str(out)
+    )
+    assert_refused(result, out, "logo.html.j2, line 1", "(patient data)")
+    assert "Secret-Doe" not in result.output
