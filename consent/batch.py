@@ -772,5 +772,13 @@ def _write_manifests(out_dir: Path, entries: list[Entry]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=list(asdict(Entry(0, None, "ok"))))
     writer.writeheader()
     for entry in entries:
-        writer.writerow(asdict(entry))
+        writer.writerow({key: _inert(value) for key, value in asdict(entry).items()})
     write_text_atomically(out_dir / MANIFEST_CSV, buffer.getvalue())
+
+
+def _inert(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (a formula to
+    Excel or LibreOffice, which a roster could smuggle in) gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -162,17 +162,29 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         else:
             detail += " unchanged"
         checks.append(Check("risk table", same, detail))
-    language = record.get("language", {})
-    reviewed = language.get("translation_reviewed", False)
-    checks.append(
-        Check(
-            "language",
-            True,
-            f"{language.get('locale')}, translation "
-            + ("reviewed" if reviewed else "not reviewed"),
-        )
-    )
+    checks.append(_language_check(record["language"]))
     return checks
+
+
+def _language_check(language: dict[str, Any]) -> Check:
+    """The record's review mark, checked against the catalog it names when that
+    catalog is still the one installed: like a table's status, the mark is the
+    catalog's, not the packet's to claim. A catalog edited since (translations
+    change; tables do not) leaves the mark as recorded, and says so."""
+    from .errors import ConsentError
+
+    claimed = language.get("translation_reviewed") is True
+    detail = f"{language['locale']}, translation " + ("reviewed" if claimed else "not reviewed")
+    try:
+        loc = Localizer(language["locale"])
+    except ConsentError as error:
+        return Check("language", False, f"{detail}, but {error}")
+    if catalog_digest(loc) != language.get("catalog_sha256"):
+        return Check("language", True, f"{detail} (as recorded; the catalog has changed since)")
+    if loc.reviewed != claimed:
+        actual = "reviewed" if loc.reviewed else "not reviewed"
+        return Check("language", False, f"{detail}, but the catalog it was made with is {actual}")
+    return Check("language", True, detail)
 
 
 RECORD_FIELDS = {

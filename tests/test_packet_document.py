@@ -664,3 +664,23 @@ def test_html_preview_is_one_self_contained_file(tmp_path):
 
 def test_render_needs_a_pdf_or_an_html_target():
     assert run("render", "bariatric-revision").exit_code == 2
+
+
+def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex):
+    """The record's "translation reviewed" is the catalog's to say, as a table's status
+    is the table's: flipping it in the attachment alone must not pass."""
+    made = tmp_path / "es.pdf"
+    render_packet(table, *alex, made, locale="es")
+    assert "es, translation not reviewed" in run("verify", str(made)).output
+    writer = PdfWriter(clone_from=PdfReader(made))
+    names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    stream = names[1].get_object()["/EF"]["/F"].get_object()
+    record = json.loads(stream.get_data())
+    record["language"]["translation_reviewed"] = True
+    stream.set_data(json.dumps(record).encode())
+    claimed = tmp_path / "claims-reviewed.pdf"
+    with claimed.open("wb") as handle:
+        writer.write(handle)
+    result = run("verify", str(claimed))
+    assert result.exit_code == 1
+    assert "the catalog it was made with is not reviewed" in result.output
