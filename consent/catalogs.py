@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,7 +247,17 @@ def update(root: Path | None = None) -> list[Path]:
 
 
 def compile_catalogs(root: Path | None = None) -> list[Path]:
-    """Write messages.mo beside every messages.po (fuzzy entries are left out)."""
+    """Write messages.mo beside every messages.po (fuzzy entries are left out).
+
+    A catalog that would print a wrong or broken sentence (see ``check``) stops
+    the whole compile before anything is written: its old .mo stays, and
+    ``check`` says it is out of date.
+    """
+    for lang in catalog_locales(root):
+        wrong = [p for p in check(lang, root) if p.wrong_text]
+        if wrong:
+            more = f" (and {len(wrong) - 1} more; run check)" if len(wrong) > 1 else ""
+            raise ConsentError(f"not compiled: {wrong[0]}{more}")
     written = []
     for lang in catalog_locales(root):
         path = po_path(lang, root)
@@ -272,6 +285,9 @@ class Problem:
     line: int
     message: str
     error: bool
+    wrong_text: bool = False
+    """The catalog would print a wrong or broken sentence (bad syntax, placeholders,
+    plural forms, markup): ``compile`` refuses it."""
 
     def __str__(self) -> str:
         kind = "error" if self.error else "warning"
@@ -295,9 +311,11 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
     changed = _with_previous_msgid(path)
     problems: list[Problem] = []
 
-    def add(message: Message | None, text: str, error: bool) -> None:
+    def add(message: Message | None, text: str, error: bool, wrong_text: bool = False) -> None:
         line = getattr(message, "lineno", None) or 1
-        problems.append(Problem(path, line, text, error))
+        problems.append(Problem(path, line, text, error, wrong_text))
+
+    problems.extend(_msgfmt_problems(path))
 
     cldr = get_plural(lang.replace("-", "_"))
     if catalog.num_plurals != cldr.num_plurals:
@@ -306,10 +324,11 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
             f"Plural-Forms has {catalog.num_plurals} forms; "
             f"CLDR says {lang} has {cldr.num_plurals}",
             True,
+            True,
         )
     else:
         for text in _plural_rule_problems(catalog.plural_expr, cldr.plural_expr, cldr.num_plurals):
-            add(None, text, True)
+            add(None, text, True, True)
 
     for message in catalog:
         if not message.id:
@@ -331,20 +350,26 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 message,
                 f"{key!r} has {len(strings)} plural forms; the catalog needs {catalog.num_plurals}",
                 True,
+                True,
             )
         wanted = placeholders(sources[-1])
         for index, translated in enumerate(strings):
             if not translated:
                 # An empty form prints nothing where a sentence belongs: always an error.
-                add(message, f"missing: plural form {index} of {key!r}", True)
+                add(message, f"missing: plural form {index} of {key!r}", True, True)
                 continue
             got = placeholders(translated)
             if sorted(set(got)) != sorted(set(wanted)):
-                add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True)
+                add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True, True)
             elif (failure := _format_error(translated, got)) is not None:
-                add(message, f"the translation of {key!r} cannot be filled in: {failure}", True)
+                add(
+                    message,
+                    f"the translation of {key!r} cannot be filled in: {failure}",
+                    True,
+                    True,
+                )
             if _MARKUP.search(translated) and not any(_MARKUP.search(s) for s in sources):
-                add(message, f"markup in the translation of {key!r}: {translated!r}", True)
+                add(message, f"markup in the translation of {key!r}: {translated!r}", True, True)
     for message in template:
         if message.id and catalog.get(message.id) is None:
             add(
@@ -385,6 +410,32 @@ def stats(root: Path | None = None) -> list[Coverage]:
         status = review_status(path)
         result.append(Coverage(lang, total, translated, fuzzy, status.complete, status.reviewed_by))
     return result
+
+
+def _msgfmt_problems(po: Path) -> list[Problem]:
+    """What GNU msgfmt --check refuses (Babel reads some broken files without a word:
+    a string missing its closing quote loses its last character)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return [Problem(po, 1, "msgfmt is not installed: the PO syntax was not checked", False)]
+    result = subprocess.run(
+        [msgfmt, "--check", "-o", os.devnull, str(po)], capture_output=True, text=True
+    )
+    problems = []
+    for line in result.stderr.splitlines():
+        found = re.match(r"^(.*?):(\d+): (.*)$", line)
+        # Header warnings (a default PO-Revision-Date) are msgfmt's, not errors.
+        if (
+            found
+            and Path(found.group(1)).name == po.name
+            and not found.group(3).startswith("warning:")
+        ):
+            problems.append(
+                Problem(po, int(found.group(2)), f"msgfmt: {found.group(3)}", True, True)
+            )
+    if result.returncode and not problems:
+        problems.append(Problem(po, 1, f"msgfmt: {result.stderr.strip()[:200]}", True, True))
+    return problems
 
 
 def _format_error(text: str, names: list[str]) -> str | None:

@@ -343,7 +343,9 @@ def packet_html(
         for value in private_fields(patient, encounter, loc).values():
             if value:
                 message = message.replace(value, "(patient data)")
-        raise InputError(f"the templates could not be filled in{_where(error)}: {message}") from None
+        raise InputError(
+            f"the templates could not be filled in{_where(error)}: {message}"
+        ) from None
     check_coverage(
         html, templates_dir() / "fonts", loc.locale, private_fields(patient, encounter, loc)
     )

@@ -178,7 +178,7 @@ def measure_sentence(
 def _whole_percent(loc: Localizer, fraction: float) -> str:
     """A whole percent, but never "0%" for more than nothing nor "100%" for less than all (R3)."""
     shown = loc.percent(fraction)
-    if 0 < fraction and shown == loc.percent(0):
+    if fraction > 0 and shown == loc.percent(0):
         return loc.gettext("less than %(percent)s", percent=loc.percent(0.01))
     if fraction < 1 and shown == loc.percent(1):
         return loc.gettext("more than %(percent)s", percent=loc.percent(0.99))

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from consent.catalogs import check, compile_catalogs, extract, init, stats, update
+from consent.catalogs import (
+    check,
+    compile_catalogs,
+    compiled_bytes,
+    extract,
+    init,
+    stats,
+    update,
+)
 from consent.cli import app
 from consent.errors import ConsentError
 from consent.i18n import Localizer, pseudo
@@ -66,6 +74,9 @@ BROKEN = [
                  "stale: 'Signature lines' is no longer in messages.pot", id="not-in-template"),
     pytest.param('msgstr "Podpisy"', 'msgstr "<b>Podpisy</b>"',
                  "markup in the translation of 'Signatures'", id="markup"),
+    # Babel reads this without a word and drops the string's last character.
+    pytest.param('msgstr "Podpisy"', 'msgstr "Podpisy',
+                 "msgfmt: end-of-line within string", id="unterminated-string"),
 ]  # fmt: skip
 
 
@@ -92,6 +103,21 @@ def test_check_catches_at_least_what_msgfmt_catches(root, old, new, message):
     ours = [p for p in check("pl", root) if p.error]
     if msgfmt.returncode != 0:
         assert ours, f"msgfmt found: {msgfmt.stderr}"
+
+
+def test_compile_refuses_a_catalog_that_would_print_a_wrong_sentence(root):
+    """A dropped %(total)s would print "1 de cada 100" at any denominator."""
+    install(root, GOOD)
+    mo = root / "pl" / "LC_MESSAGES" / "messages.mo"
+    before = mo.read_bytes()
+    install(
+        root,
+        GOOD.replace('%(event)s %(timeframe)s."\nmsgstr[2]', '%(event)s."\nmsgstr[2]'),
+        compiled=False,
+    )
+    with pytest.raises(ConsentError, match=r"not compiled: .*placeholders of"):
+        compile_catalogs(root)
+    assert mo.read_bytes() == before
 
 
 def test_untranslated_and_fuzzy_are_warnings_for_an_incomplete_catalog(root):
@@ -255,7 +281,9 @@ def test_template_translations_are_text_not_markup(root, table, alex):
     from consent.render import packet_html
 
     text = GOOD.replace('msgstr "Podpisy"', 'msgstr "Podpisy<!--"')
-    install(root, text)
+    path = install(root, text, compiled=False)
+    # compile refuses markup; a .mo made by another tool still reaches the packet as text.
+    path.with_suffix(".mo").write_bytes(compiled_bytes(path, "pl"))
     loc = Localizer("pl", root)
     html = packet_html(table, *alex, loc)
     assert "Podpisy&lt;!--" in html and "Podpisy<!--" not in html

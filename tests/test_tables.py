@@ -470,7 +470,9 @@ def test_a_misnamed_institution_table_is_refused_not_replaced_by_the_bundled_one
 ):
     """Passed over in silence, the institution's 9 in 100 became the bundled 5 in 100."""
     (tmp_path / folder).mkdir()
-    text = BUNDLED_TABLE.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.3"')
+    text = BUNDLED_TABLE.read_text(encoding="utf-8").replace(
+        'version: "2026.2"', 'version: "2026.3"'
+    )
     (tmp_path / folder / file).write_text(text, encoding="utf-8")
     with pytest.raises(TableInvalid, match=expected) as raised:
         load_table("bariatric-revision", roots=[tmp_path, BUNDLED_TABLE.parent.parent])

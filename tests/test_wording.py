@@ -47,9 +47,7 @@ def test_rule_R11_a_range_is_said_when_the_estimate_is_fewer_than_one():
 
 
 def test_rule_R11_a_range_is_said_when_the_estimate_is_almost_all():
-    text = sentences_of_a(
-        outcome(value(0.99996, 0.997, 0.99999), value(0.9998), event="are alive")
-    )
+    text = sentences_of_a(outcome(value(0.99996, 0.997, 0.99999), value(0.9998), event="are alive"))
     assert "almost all are alive" in text
     assert text.endswith("The true number is probably at least 9,970 in 10,000.")
 
@@ -117,7 +115,9 @@ def test_the_legend_explains_striped_figures_only_where_a_picture_has_them(alex)
     assert "Striped figures" not in no_ranges
     assert "range of the estimate" not in no_ranges
     with_range = packet_html(load_table("watch-and-wait-rectal"), *alex)
-    risks = with_range[with_range.index('id="risks-title"') : with_range.index('id="benefits-title"')]
+    risks = with_range[
+        with_range.index('id="risks-title"') : with_range.index('id="benefits-title"')
+    ]
     assert "Striped figures are people it might also happen to" in risks
     assert "range of the estimate" in risks
 
