@@ -457,7 +457,12 @@ def lint(
         from .tables import load_table, procedures
 
         rows, hard = [], 0
-        for procedure in procedures_ or list(procedures(roots)):
+        chosen = procedures_ or list(procedures(roots))
+        if not chosen:
+            from .errors import InputError
+
+            raise InputError("no risk tables to grade in the given folders")
+        for procedure in chosen:
             table = load_table(procedure, roots=roots)
             html = packet_html(table, Patient(), Encounter.from_input(), templates=templates)
             for grade in packet_grades(html):

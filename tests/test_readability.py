@@ -50,3 +50,9 @@ def test_rule_R12_a_hard_table_fails_lint_naming_the_section(tmp_path):
     result = run("lint", "test-procedure", "--tables", str(tmp_path / "tables"))
     assert result.exit_code == 1
     assert "Why this is being offered" in result.stdout and "TOO HARD" in result.stdout
+
+
+def test_lint_with_no_tables_to_grade_fails_rather_than_passing(tmp_path):
+    result = run("lint", "--tables", str(tmp_path), "--no-bundled-tables")
+    assert result.exit_code == 1
+    assert "no risk tables to grade" in result.output
