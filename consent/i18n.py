@@ -93,6 +93,14 @@ class Localizer:
             self.translations = Translations.load(folder, [self.locale], DOMAIN)
 
     @property
+    def tag(self) -> str:
+        """The BCP 47 tag of what the packet is written in: the region asked for is
+        kept (es-MX), as its numbers and dates follow it."""
+        if self.locale == PSEUDO_LOCALE:
+            return PSEUDO_LOCALE
+        return str(self.babel_locale).replace("_", "-")
+
+    @property
     def direction(self) -> str:
         """ "rtl" for right-to-left scripts, else "ltr"."""
         return "rtl" if self.babel_locale.character_order == "right-to-left" else "ltr"

@@ -254,7 +254,7 @@ def packet_context(
     """Everything the packet template shows, already in the patient's language."""
     views = outcome_views(table, loc)
     return {
-        "lang": loc.locale,
+        "lang": loc.tag,
         "dir": loc.direction,
         "translation_reviewed": loc.reviewed,
         "running": running_texts(table, patient, loc),

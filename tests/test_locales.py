@@ -287,3 +287,13 @@ def test_template_translations_are_text_not_markup(root, table, alex):
     loc = Localizer("pl", root)
     html = packet_html(table, *alex, loc)
     assert "Podpisy&lt;!--" in html and "Podpisy<!--" not in html
+
+
+@pytest.mark.parametrize(
+    ("tag", "declared"), [("es-MX", "es-MX"), ("ES", "es"), ("ar", "ar"), ("en-XA", "en-XA")]
+)
+def test_the_packet_declares_the_language_asked_for_with_its_region(tag, declared, table, alex):
+    from consent.render import packet_html
+
+    assert Localizer(tag).tag == declared
+    assert f'<html lang="{declared}"' in packet_html(table, *alex, Localizer(tag))

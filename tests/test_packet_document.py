@@ -684,3 +684,15 @@ def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex
     result = run("verify", str(claimed))
     assert result.exit_code == 1
     assert "the catalog it was made with is not reviewed" in result.output
+
+
+def test_the_banner_is_in_the_structure_tree_not_only_in_the_margins(tmp_path, table, alex):
+    """WeasyPrint leaves margin text out of the structure tree, so a screen reader
+    never heard "not approved" or "not reviewed"; the cover says it as tagged text."""
+    for locale, expected in [
+        ("en", "Reference figures — not approved by your institution."),
+        ("es", "(Translation not yet reviewed.)"),
+    ]:
+        out = tmp_path / f"{locale}.pdf"
+        render_packet(table, *alex, out, locale=locale)
+        assert expected in run_tool("pdfinfo", "-struct-text", str(out))
