@@ -696,3 +696,19 @@ def test_the_banner_is_in_the_structure_tree_not_only_in_the_margins(tmp_path, t
         out = tmp_path / f"{locale}.pdf"
         render_packet(table, *alex, out, locale=locale)
         assert expected in run_tool("pdfinfo", "-struct-text", str(out))
+
+
+def test_each_cover_field_is_one_paragraph_and_no_caption_is_misplaced(packet_pdf):
+    """A <dl> was tagged as one flat list of 14 labels and values, and a <figcaption>
+    as a Caption inside a NonStruct (PDF/UA allows a Caption only in a Figure,
+    Table or list): the cover now has a paragraph per field, the options a P."""
+    lines = run_tool("pdfinfo", "-struct-text", str(packet_pdf)).splitlines()
+
+    def block_of(text: str) -> int:
+        at = next(i for i, line in enumerate(lines) if line.strip() == f'"{text}"')
+        return max(i for i in range(at) if "(block)" in lines[i])
+
+    assert block_of("Patient name") == block_of("Alex Doe")
+    assert lines[block_of("Patient name")].strip() == "P (block)"
+    assert block_of("Record number") == block_of("MRN-0042")
+    assert "/Caption" not in {str(e.get("/S")) for e in struct_elements(packet_pdf)}

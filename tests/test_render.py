@@ -108,7 +108,7 @@ def test_approved_table_has_no_banner(table, alex):
 def test_blank_patient_fields_leave_lines_to_fill_in(table):
     html = packet_html(table, Patient(), Encounter.from_input("2026-11-30"))
     for field in ("Patient name", "Date of birth", "Record number", "Clinician"):
-        assert f"<dt>{field}</dt><dd></dd>" in html
+        assert f'<span class="label">{field}</span> <span class="value"></span>' in html
     assert "None" not in text_of(html)
 
 
