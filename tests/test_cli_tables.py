@@ -165,3 +165,17 @@ def test_schema_is_json_schema_with_the_declared_fields():
         schema["properties"]
     )
     assert "sha256" not in schema["properties"]
+
+
+def test_show_prints_each_figure_exactly_as_the_file_has_it():
+    from consent.tables.report import exact
+
+    assert [exact(x) for x in (0.99996, 0.00001, 0.05, 0.6, 1.0)] == [
+        "0.99996",
+        "0.00001",
+        "0.05",
+        "0.6",
+        "1.0",
+    ]
+    text = " ".join(run("tables", "show", "bariatric-revision").stdout.split())
+    assert "0.6-0.7" in text
