@@ -26,6 +26,7 @@ import json
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
@@ -469,13 +470,29 @@ def _page_count(pdf: bytes) -> int:
         document.close()
 
 
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C (and SIGTERM) ignored for the block, where the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _warm_up() -> None:
     """Each worker loads WeasyPrint, fonts and templates once, before its first packet.
 
-    Ctrl-C reaches the whole process group; a worker ignores it and finishes its
-    row, so the main process can record every packet written (see _render_in_pool).
+    Ctrl-C and SIGTERM reach the whole process group; a worker ignores them and
+    finishes its row, so the main process can record every packet written and
+    then stop the workers (see _render_in_pool).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from . import pdf  # noqa: F401
 
 
@@ -602,6 +619,7 @@ def run(
     out_dir = Path(os.path.abspath(out_dir))
     roots = [Path(os.path.abspath(root)) for root in roots] if roots else roots
     check_writable(out_dir / MANIFEST)
+    check_writable(out_dir / MANIFEST_CSV)
     planned = plan(read_roster(roster), roots)
     key = _batch_key(out_dir)
     made_with = {locale: _made_with(locale) for locale in {job.locale for job in planned.jobs}}
@@ -649,7 +667,8 @@ def run(
             _render_locally(todo, workers, str(out_dir), root_names, record)
         except KeyboardInterrupt:
             # The manifests list every row finished so far; --resume does the rest.
-            _write_manifests(out_dir, [entries[row] for row in sorted(entries)])
+            with interrupts_ignored():
+                _write_manifests(out_dir, [entries[row] for row in sorted(entries)])
             raise
     ordered = [entries[row] for row in sorted(entries)]
     _write_manifests(out_dir, ordered)
@@ -698,6 +717,8 @@ def _render_in_pool(
 ) -> list[Job]:
     """Render ``jobs`` in one process pool; return those lost to a dead worker."""
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+    futures: dict[Any, Job] = {}
+    recorded: set[Any] = set()
     try:
         futures = {pool.submit(_render_job, job, out_dir, roots): job for job in jobs}
         lost = []
@@ -707,18 +728,21 @@ def _render_in_pool(
             except BrokenProcessPool:
                 lost.append(futures[future])
             else:
+                recorded.add(future)
                 record(Entry(**result))
     except KeyboardInterrupt:
-        # Ctrl-C: drop what has not started, but let the rows already rendering
-        # finish (a second or so) and record them, so no packet on disk is
-        # missing from the manifest.
-        for future in futures:
-            future.cancel()
-        for future in futures:
-            if not future.cancelled():
-                with contextlib.suppress(BrokenProcessPool, CancelledError):
-                    record(Entry(**future.result()))
-        pool.shutdown()
+        # Ctrl-C: drop what has not started, but let the rows the workers already
+        # hold finish (a second or so) and record them, so no packet on disk is
+        # missing from the manifest. More Ctrl-Cs meanwhile are ignored: cut
+        # short, this would leave packets unlisted and workers never told to stop.
+        with interrupts_ignored():
+            for future in futures:
+                future.cancel()
+            for future in futures:
+                if future not in recorded and not future.cancelled():
+                    with contextlib.suppress(BrokenProcessPool, CancelledError):
+                        record(Entry(**future.result()))
+            pool.shutdown()
         raise
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)

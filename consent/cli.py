@@ -368,6 +368,12 @@ def _run_batch(
 
     Ctrl-C lets the rows being rendered finish, writes the manifests and says so.
     """
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM (a service stopping) stops the run as Ctrl-C does
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         return _run_with_progress(batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler)
     except KeyboardInterrupt:
@@ -375,6 +381,8 @@ def _run_batch(
             "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
         )
         raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_with_progress(

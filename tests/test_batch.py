@@ -663,3 +663,41 @@ def test_the_csv_manifest_never_holds_a_formula(tmp_path):
         cells = [cell for line in csv.reader(handle) for cell in line]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     assert "'+1-MRN" in cells
+
+
+@pytest.mark.parametrize(("signal_number", "presses"), [(signal.SIGINT, 3), (signal.SIGTERM, 1)])
+def test_repeated_ctrl_c_or_sigterm_still_stops_cleanly(tmp_path, signal_number, presses):
+    """Ctrl-C pressed again while the last rows finish used to hang the run and leave
+    workers behind; SIGTERM (a service stopping) ended it without manifests."""
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 41)))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "consent", "batch", str(path), "--out-dir", str(out)]
+    process = subprocess.Popen(
+        [*command, "--jobs", "2"], start_new_session=True, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
+        time.sleep(0.05)
+    for _ in range(presses):
+        os.killpg(process.pid, signal_number)
+        time.sleep(0.1)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker outlives the run
+        os.killpg(process.pid, 0)
+    listed = {e["output"] for e in manifest(out) if e["status"] == "ok"}
+    assert {p.name for p in out.glob("*.pdf")} == listed
+    with (out / "manifest.csv").open(newline="") as handle:
+        assert {r["output"] for r in csv.DictReader(handle) if r["status"] == "ok"} == listed
+
+
+def test_a_link_where_the_csv_manifest_goes_is_refused_before_rendering(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.csv").symlink_to(tmp_path / "elsewhere.csv")
+    result = run("batch", str(roster(tmp_path, row("MRN-1"))), "--out-dir", str(out))
+    assert result.exit_code == 1
+    assert "manifest.csv: it is a link" in result.output
+    assert not list(out.glob("*.pdf"))

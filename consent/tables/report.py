@@ -29,7 +29,7 @@ def figure_rows(table: RiskTable, loc: Localizer | None = None) -> list[tuple[st
                 if freq is None:
                     figure, said = "not reported", wording.not_reported_sentence(loc, option)
                 else:
-                    figure = exact(value.rate)
+                    figure = exact(freq.rate)
                     if value.low is not None and value.high is not None:
                         figure += f" ({exact(value.low)}-{exact(value.high)})"
                     said = " ".join(wording.event_sentences(loc, option, outcome, freq))
