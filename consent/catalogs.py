@@ -315,6 +315,7 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         line = getattr(message, "lineno", None) or 1
         problems.append(Problem(path, line, text, error, wrong_text))
 
+    problems.extend(_unclosed_strings(path))
     problems.extend(_msgfmt_problems(path))
 
     cldr = get_plural(lang.replace("-", "_"))
@@ -410,6 +411,25 @@ def stats(root: Path | None = None) -> list[Coverage]:
         status = review_status(path)
         result.append(Coverage(lang, total, translated, fuzzy, status.complete, status.reviewed_by))
     return result
+
+
+_STRING_LINE = re.compile(r'^\s*(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"')
+
+
+def _unclosed_strings(po: Path) -> list[Problem]:
+    """Strings missing their closing quote, found without msgfmt (a translator's
+    machine may not have it): Babel reads them and drops the last character."""
+    problems = []
+    for number, line in enumerate(po.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not _STRING_LINE.match(line):
+            continue
+        body = line[line.index('"') + 1 :].rstrip()
+        inner = body[:-1]
+        # Closed by a quote that no backslash escapes.
+        closed = body.endswith('"') and (len(inner) - len(inner.rstrip("\\"))) % 2 == 0
+        if not closed:
+            problems.append(Problem(po, number, "a string is not closed with a quote", True, True))
+    return problems
 
 
 def _msgfmt_problems(po: Path) -> list[Problem]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import __version__
-from .i18n import Localizer
+from .i18n import SOURCE_LOCALE, Localizer
 from .pdfdigest import read_digest
 from .tables import RiskTable
 
@@ -170,7 +170,8 @@ def _language_check(language: dict[str, Any]) -> Check:
     """The record's review mark, checked against the catalog it names when that
     catalog is still the one installed: like a table's status, the mark is the
     catalog's, not the packet's to claim. A catalog edited since (translations
-    change; tables do not) leaves the mark as recorded, and says so."""
+    change; tables do not) leaves "not reviewed" as recorded, and says so; it
+    cannot confirm "reviewed", which then fails."""
     from .errors import ConsentError
 
     claimed = language.get("translation_reviewed") is True
@@ -180,6 +181,15 @@ def _language_check(language: dict[str, Any]) -> Check:
     except ConsentError as error:
         return Check("language", False, f"{detail}, but {error}")
     if catalog_digest(loc) != language.get("catalog_sha256"):
+        # Claiming less than the truth harms no one; a "reviewed" that the catalog
+        # cannot confirm (edited since, or its digest taken out) is not verified.
+        if claimed and loc.locale != SOURCE_LOCALE:
+            return Check(
+                "language",
+                False,
+                f"{detail}, which cannot be confirmed: the catalog it names is not "
+                "the one installed here",
+            )
         return Check("language", True, f"{detail} (as recorded; the catalog has changed since)")
     if loc.reviewed != claimed:
         actual = "reviewed" if loc.reviewed else "not reviewed"

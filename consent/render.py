@@ -8,6 +8,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 import unicodedata
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -337,19 +339,30 @@ def packet_html(
             f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
         ) from None
     except jinja2.TemplateError as error:
-        # Undefined names, missing includes, refused attributes: the message names
-        # them, and a template that looks a patient's name up would quote it.
-        message = str(error)
-        for value in private_fields(patient, encounter, loc).values():
-            if value:
-                message = message.replace(value, "(patient data)")
         raise InputError(
-            f"the templates could not be filled in{_where(error)}: {message}"
+            f"the templates could not be filled in{_where(error)}: {_what(error)}"
         ) from None
     check_coverage(
         html, templates_dir() / "fonts", loc.locale, private_fields(patient, encounter, loc)
     )
     return html
+
+
+def _what(error: jinja2.TemplateError) -> str:
+    """What went wrong, never quoting a value: Jinja's own messages quote the key
+    or name it failed on, which a template can make from a patient's data
+    (``{% include patient.name|upper %}``). A bare undefined name is quoted: it
+    can only come from the template's own text."""
+    undefined_name = re.fullmatch(r"'([A-Za-z_]\w*)' is undefined", str(error))
+    if undefined_name:
+        return f"{undefined_name.group(1)!r} is undefined"
+    if isinstance(error, jinja2.UndefinedError):
+        return "it uses an attribute or a key that is undefined"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return "a template it includes is not in the template folders"
+    if isinstance(error, SecurityError):
+        return "it uses something the sandbox does not allow"
+    return type(error).__name__
 
 
 def _where(error: BaseException) -> str:

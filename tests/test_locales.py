@@ -297,3 +297,15 @@ def test_the_packet_declares_the_language_asked_for_with_its_region(tag, declare
 
     assert Localizer(tag).tag == declared
     assert f'<html lang="{declared}"' in packet_html(table, *alex, Localizer(tag))
+
+
+def test_without_msgfmt_an_unclosed_string_is_still_refused(root, monkeypatch):
+    """A translator's machine may lack GNU gettext; compile must still refuse."""
+    install(root, GOOD)
+    path = root / "pl" / "LC_MESSAGES" / "messages.po"
+    path.write_text(GOOD.replace('msgstr "Podpisy"', 'msgstr "Podpisy'), encoding="utf-8")
+    monkeypatch.setenv("PATH", "")
+    problems = [p for p in check("pl", root) if p.error]
+    assert any("a string is not closed with a quote" in p.message for p in problems)
+    with pytest.raises(ConsentError, match="not closed with a quote"):
+        compile_catalogs(root)

@@ -666,7 +666,18 @@ def test_render_needs_a_pdf_or_an_html_target():
     assert run("render", "bariatric-revision").exit_code == 2
 
 
-def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex):
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"translation_reviewed": True}, "the catalog it was made with is not reviewed"),
+        (
+            {"translation_reviewed": True, "catalog_sha256": None},
+            "cannot be confirmed: the catalog it names is not the one installed here",
+        ),
+    ],
+    ids=["mark flipped", "mark flipped, catalog digest taken out"],
+)
+def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex, change, expected):
     """The record's "translation reviewed" is the catalog's to say, as a table's status
     is the table's: flipping it in the attachment alone must not pass."""
     made = tmp_path / "es.pdf"
@@ -676,14 +687,14 @@ def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex
     names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
     stream = names[1].get_object()["/EF"]["/F"].get_object()
     record = json.loads(stream.get_data())
-    record["language"]["translation_reviewed"] = True
+    record["language"].update(change)
     stream.set_data(json.dumps(record).encode())
     claimed = tmp_path / "claims-reviewed.pdf"
     with claimed.open("wb") as handle:
         writer.write(handle)
     result = run("verify", str(claimed))
     assert result.exit_code == 1
-    assert "the catalog it was made with is not reviewed" in result.output
+    assert expected in result.output
 
 
 def test_the_banner_is_in_the_structure_tree_not_only_in_the_margins(tmp_path, table, alex):
