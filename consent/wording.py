@@ -70,14 +70,16 @@ def range_sentence(loc: Localizer, freq: Frequency) -> str:
     """The range in words (R11), its ends rounded like the estimate.
 
     Every range is said, also when the estimate is "fewer than 1" or "almost
-    all", and when both ends round to the estimate. An end below 1 in N is
-    never said as "1", nor one below all as "all" (R3).
+    all", and when both ends round to it. A low end above zero that rounds to
+    0 is said as "no more than" the high end, a high end below one that rounds
+    to all as "at least" the low end (R3); a range open at both ends (nothing
+    to almost all) says so rather than "at least 0".
     """
     total = loc.number(freq.denominator)
     low, high = freq.low or 0, freq.high or 0
     if low == freq.numerator == high:
         return loc.gettext("The true number is probably very close to this.")
-    if freq.low_below_one and freq.high_almost_all:
+    if (freq.low_below_one or low == 0) and (freq.high_almost_all or high == freq.denominator):
         return loc.gettext(
             "The true number could be anywhere from fewer than 1 in %(total)s to almost all.",
             total=total,

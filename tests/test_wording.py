@@ -141,3 +141,26 @@ def test_rule_R3_a_measure_above_nothing_never_prints_as_0_percent():
     assert measure(0.004, 0.006).endswith("is less than 1% to 1%.")
     assert measure(0.996, 0.999).endswith("is more than 99%.")
     assert measure(0.6, 0.7).endswith("is 60% to 70%.")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (value(0.00001, 0.0, 0.99999), value(0.5)),  # was "at least 0 in 10,000"
+        (value(0.00005, 0.00001, 1.0), value(0.5)),  # was "no more than 10,000 in 10,000"
+    ],
+)
+def test_rule_R11_a_range_open_at_both_ends_says_so(a, b):
+    assert sentences_of_a(outcome(a, b)).endswith(
+        "The true number could be anywhere from fewer than 1 in 10,000 to almost all."
+    )
+
+
+@pytest.mark.parametrize("low", [0.0, 0.00001, 0.00007, 0.0002])
+@pytest.mark.parametrize("high", [0.0009, 0.5, 0.99993, 0.99999, 1.0])
+def test_rule_R3_no_range_end_is_0_or_all_unless_it_is(low, high):
+    text = sentences_of_a(outcome(value(0.0003, low, high), value(0.5)))
+    range_said = text.split("do not. ")[-1]
+    assert "at least 0 " not in range_said
+    if high < 1:  # only a high end of exactly 1 may be said as all
+        assert "10,000 in 10,000" not in range_said
