@@ -29,7 +29,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -487,13 +487,58 @@ def interrupts_ignored() -> Iterator[None]:
 def _warm_up() -> None:
     """Each worker loads WeasyPrint, fonts and templates once, before its first packet.
 
-    Ctrl-C and SIGTERM reach the whole process group; a worker ignores them and
-    finishes its row, so the main process can record every packet written and
-    then stop the workers (see _render_in_pool).
+    Ctrl-C reaches the whole process group; a worker ignores it and finishes its
+    row, so the main process can record it and then stop the workers (see
+    _render_in_pool). SIGTERM is left to end a worker: Python stops the workers
+    of a broken pool with it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Not the handler a forked worker inherits from the command line's main
+    # process (which turns SIGTERM into Ctrl-C): a worker ends on SIGTERM.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _unblock(_STOP_SIGNALS)  # held while the pool forked this worker
     from . import pdf  # noqa: F401
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _unblock(signals: set[signal.Signals]) -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
+@contextlib.contextmanager
+def _broken_pool_race_quiet() -> Iterator[None]:
+    """A pool broken by a stopped worker (SIGTERM to the group) sets an error on the
+    futures just cancelled here, and its thread prints InvalidStateError (Python
+    3.11); the rows are accounted for by ``run`` either way, so it is not shown."""
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.exc_type is not InvalidStateError:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while the pool forks its workers: one arriving
+    mid-fork is swallowed by Python's fork handlers or stops a half-made worker.
+    Held signals are delivered when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        _unblock(_STOP_SIGNALS)
 
 
 def previous_results(earlier: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -666,8 +711,13 @@ def run(
                 todo = []
             _render_locally(todo, workers, str(out_dir), root_names, record)
         except KeyboardInterrupt:
-            # The manifests list every row finished so far; --resume does the rest.
+            # The manifests list every row finished so far, and the folder holds no
+            # packet of this run they do not list as ok (a worker killed between
+            # writing its file and reporting it); --resume does the rest.
             with interrupts_ignored():
+                for job in todo:
+                    if job.row not in entries or entries[job.row].status != "ok":
+                        _discard(out_dir / job.output)
                 _write_manifests(out_dir, [entries[row] for row in sorted(entries)])
             raise
     ordered = [entries[row] for row in sorted(entries)]
@@ -716,12 +766,15 @@ def _render_in_pool(
     record: Callable[[Entry], None],
 ) -> list[Job]:
     """Render ``jobs`` in one process pool; return those lost to a dead worker."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
     futures: dict[Any, Job] = {}
     recorded: set[Any] = set()
+    lost: list[Job] = []
+    pool = None
     try:
-        futures = {pool.submit(_render_job, job, out_dir, roots): job for job in jobs}
-        lost = []
+        # Inside the try: a signal held back is raised as this block ends.
+        with _signals_held():
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+            futures = {pool.submit(_render_job, job, out_dir, roots): job for job in jobs}
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -730,24 +783,28 @@ def _render_in_pool(
             else:
                 recorded.add(future)
                 record(Entry(**result))
+        pool.shutdown()
     except KeyboardInterrupt:
         # Ctrl-C: drop what has not started, but let the rows the workers already
-        # hold finish (a second or so) and record them, so no packet on disk is
-        # missing from the manifest. More Ctrl-Cs meanwhile are ignored: cut
-        # short, this would leave packets unlisted and workers never told to stop.
-        with interrupts_ignored():
+        # hold finish (a second or so) and record them. More Ctrl-Cs meanwhile
+        # are ignored: cut short, this would leave workers never told to stop.
+        # (Whatever still slips through is removed by ``run``.)
+        with interrupts_ignored(), _broken_pool_race_quiet():
             for future in futures:
                 future.cancel()
             for future in futures:
                 if future not in recorded and not future.cancelled():
-                    with contextlib.suppress(BrokenProcessPool, CancelledError):
+                    # A row whose worker was stopped is not recorded (and its
+                    # file, if any, is removed by ``run``).
+                    with contextlib.suppress(Exception, KeyboardInterrupt):
                         record(Entry(**future.result()))
-            pool.shutdown()
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         raise
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
     return sorted(lost, key=lambda job: job.row)
 
 

@@ -420,7 +420,9 @@ def _unclosed_strings(po: Path) -> list[Problem]:
     """Strings missing their closing quote, found without msgfmt (a translator's
     machine may not have it): Babel reads them and drops the last character."""
     problems = []
-    for number, line in enumerate(po.read_text("utf-8", errors="replace").splitlines(), 1):
+    # Lines end at \n only: splitlines() also splits at U+2028 or \v, which a
+    # translation may hold inside a string.
+    for number, line in enumerate(po.read_text("utf-8", errors="replace").split("\n"), 1):
         if not _STRING_LINE.match(line):
             continue
         body = line[line.index('"') + 1 :].rstrip()

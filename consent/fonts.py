@@ -8,6 +8,7 @@ refused before it is laid out.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping
@@ -112,9 +113,13 @@ def check_coverage(
         return
     for part in parts:  # find the text to name in the message
         for char in _missing(part, covered):
+            # An institution's template can put patient data beside its own text.
+            shown = part.strip()
+            for value in filter(None, private_fields.values()):
+                shown = re.sub(re.escape(value), "(patient data)", shown, flags=re.IGNORECASE)
             raise RenderError(
                 f"the character {char!r} ({_name(char)}) in the {locale} text "
-                f"{part.strip()!r} has no glyph in the packet's fonts"
+                f"{shown!r} has no glyph in the packet's fonts"
             )
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import __version__
-from .i18n import SOURCE_LOCALE, Localizer
+from .i18n import SOURCE_LOCALE, Localizer, resolve_locale
 from .pdfdigest import read_digest
 from .tables import RiskTable
 
@@ -162,11 +162,20 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         else:
             detail += " unchanged"
         checks.append(Check("risk table", same, detail))
-    checks.append(_language_check(record["language"]))
+    checks.append(_language_check(record["language"], _document_language(reader)))
     return checks
 
 
-def _language_check(language: dict[str, Any]) -> Check:
+def _document_language(reader: Any) -> str | None:
+    """The PDF's /Lang, which the content digest covers, so a record cannot lie about it."""
+    try:
+        lang = reader.trailer["/Root"].get("/Lang")
+    except Exception:
+        return None
+    return str(lang) if lang is not None else None
+
+
+def _language_check(language: dict[str, Any], document_language: str | None) -> Check:
     """The record's review mark, checked against the catalog it names when that
     catalog is still the one installed: like a table's status, the mark is the
     catalog's, not the packet's to claim. A catalog edited since (translations
@@ -178,8 +187,12 @@ def _language_check(language: dict[str, Any]) -> Check:
     detail = f"{language['locale']}, translation " + ("reviewed" if claimed else "not reviewed")
     try:
         loc = Localizer(language["locale"])
+        written_in = resolve_locale(document_language) if document_language else None
     except ConsentError as error:
         return Check("language", False, f"{detail}, but {error}")
+    if written_in != loc.locale:
+        pages = document_language or "no language"
+        return Check("language", False, f"{detail}, but the pages are in {pages}")
     if catalog_digest(loc) != language.get("catalog_sha256"):
         # Claiming less than the truth harms no one; a "reviewed" that the catalog
         # cannot confirm (edited since, or its digest taken out) is not verified.

@@ -166,3 +166,22 @@ def test_a_template_error_never_quotes_the_patient(tmp_path, logo):
     assert_refused(result, out, "logo.html.j2, line 1")
     for leaked in ("Zelda", "ZELDA", "Quixote", "mrn777", "MRN777"):
         assert leaked not in result.output
+
+
+def test_an_unprintable_character_beside_patient_data_never_quotes_it(tmp_path):
+    folder = templates_with_logo(
+        tmp_path, "<p>For {{ patient.name }} (record {{ patient.record_number }}) ☎ call us</p>"
+    )
+    out = tmp_path / "p.pdf"
+    result = render(
+        "--templates",
+        str(folder),
+        "--patient-name",
+        "Zed Qwx",
+        "--record-number",
+        "MRN777",
+        "--out",
+        str(out),
+    )
+    assert_refused(result, out, "U+260E", "call us")
+    assert "Zed" not in result.output and "MRN777" not in result.output

@@ -309,3 +309,10 @@ def test_without_msgfmt_an_unclosed_string_is_still_refused(root, monkeypatch):
     assert any("a string is not closed with a quote" in p.message for p in problems)
     with pytest.raises(ConsentError, match="not closed with a quote"):
         compile_catalogs(root)
+
+
+@pytest.mark.parametrize("inside", ["\u2028", "\v", "\x0c"])
+def test_a_line_separator_inside_a_string_is_not_an_unclosed_string(root, inside):
+    """Word's Shift+Enter pastes a \\v; msgfmt and Babel accept it inside a string."""
+    install(root, GOOD.replace('msgstr "Podpisy"', f'msgstr "Pod{inside}pisy"'))
+    assert not [p for p in check("pl", root) if "not closed" in p.message]

@@ -674,8 +674,13 @@ def test_render_needs_a_pdf_or_an_html_target():
             {"translation_reviewed": True, "catalog_sha256": None},
             "cannot be confirmed: the catalog it names is not the one installed here",
         ),
+        ({"locale": "pl"}, "pl, translation not reviewed, but the pages are in es"),
+        (
+            {"locale": "en", "translation_reviewed": True, "catalog_sha256": None},
+            "but the pages are in es",
+        ),
     ],
-    ids=["mark flipped", "mark flipped, catalog digest taken out"],
+    ids=["mark flipped", "mark flipped, catalog digest taken out", "to pl", "to en"],
 )
 def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex, change, expected):
     """The record's "translation reviewed" is the catalog's to say, as a table's status
