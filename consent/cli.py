@@ -316,9 +316,10 @@ def batch(
             from .errors import OutputError
 
             raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
-        summary, entries = _run_batch(
-            batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler
-        )
+        with _interruptible():
+            summary, entries = _run_batch(
+                batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler
+            )
     for entry in entries:
         if entry.status == "failed" and not quiet:
             typer.echo(
@@ -354,6 +355,27 @@ def batch(
         raise typer.Exit(1)
 
 
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C or SIGTERM (a service stopping) lets the rows being rendered finish,
+    writes the manifests (see consent.batch) and says so, with exit code 130."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(
+            "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
+        )
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run_batch(
     batch_run: Any,
     roster: Path,
@@ -364,37 +386,7 @@ def _run_batch(
     quiet: bool,
     scheduler: str | None,
 ) -> Any:
-    """Run with a progress bar on a terminal; silently otherwise (cron, CI).
-
-    Ctrl-C lets the rows being rendered finish, writes the manifests and says so.
-    """
-    import signal
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt  # SIGTERM (a service stopping) stops the run as Ctrl-C does
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return _run_with_progress(batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler)
-    except KeyboardInterrupt:
-        typer.echo(
-            "Interrupted: finished packets are in the manifest; rerun with --resume.", err=True
-        )
-        raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _run_with_progress(
-    batch_run: Any,
-    roster: Path,
-    out_dir: Path,
-    roots: list[Path],
-    jobs: int | None,
-    resume: bool,
-    quiet: bool,
-    scheduler: str | None,
-) -> Any:
+    """With a progress bar on a terminal; silently otherwise (cron, CI)."""
     import sys
 
     if quiet or not sys.stderr.isatty():

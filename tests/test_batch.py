@@ -239,11 +239,8 @@ def test_a_run_killed_partway_resumes_with_every_row_once(tmp_path):
         assert len(PdfReader(pdf).pages) > 0
 
 
-@pytest.mark.parametrize("whole_group", [True, False])
-def test_ctrl_c_leaves_every_packet_on_disk_in_the_manifests(tmp_path, whole_group):
-    """Ctrl-C reaches the workers too (a terminal signals the whole group): the rows
-    being rendered finish and are recorded, and both manifests are written, so a
-    rerun can clear or skip every packet this run left."""
+def batch_under_way(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+    """A 40-row batch in a session of its own, once it has written 3 packets."""
     path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 41)))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "consent", "batch", str(path), "--out-dir", str(out)]
@@ -253,6 +250,15 @@ def test_ctrl_c_leaves_every_packet_on_disk_in_the_manifests(tmp_path, whole_gro
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
         time.sleep(0.05)
+    return process, out
+
+
+@pytest.mark.parametrize("whole_group", [True, False])
+def test_ctrl_c_leaves_every_packet_on_disk_in_the_manifests(tmp_path, whole_group):
+    """Ctrl-C reaches the workers too (a terminal signals the whole group): the rows
+    being rendered finish and are recorded, and both manifests are written, so a
+    rerun can clear or skip every packet this run left."""
+    process, out = batch_under_way(tmp_path)
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)
     else:
@@ -669,15 +675,7 @@ def test_the_csv_manifest_never_holds_a_formula(tmp_path):
 def test_repeated_ctrl_c_or_sigterm_still_stops_cleanly(tmp_path, signal_number, presses):
     """Ctrl-C pressed again while the last rows finish used to hang the run and leave
     workers behind; SIGTERM (a service stopping) ended it without manifests."""
-    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(1, 41)))
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "consent", "batch", str(path), "--out-dir", str(out)]
-    process = subprocess.Popen(
-        [*command, "--jobs", "2"], start_new_session=True, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
-        time.sleep(0.05)
+    process, out = batch_under_way(tmp_path)
     for _ in range(presses):
         os.killpg(process.pid, signal_number)
         time.sleep(0.1)
