@@ -471,7 +471,7 @@ def _page_count(pdf: bytes) -> int:
 
 
 @contextlib.contextmanager
-def interrupts_ignored() -> Iterator[None]:
+def _interrupts_ignored() -> Iterator[None]:
     """Ctrl-C (and SIGTERM) ignored for the block, where the main thread can."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -714,7 +714,7 @@ def run(
             # The manifests list every row finished so far, and the folder holds no
             # packet of this run they do not list as ok (a worker killed between
             # writing its file and reporting it); --resume does the rest.
-            with interrupts_ignored():
+            with _interrupts_ignored():
                 for job in todo:
                     if job.row not in entries or entries[job.row].status != "ok":
                         _discard(out_dir / job.output)
@@ -789,7 +789,7 @@ def _render_in_pool(
         # hold finish (a second or so) and record them. More Ctrl-Cs meanwhile
         # are ignored: cut short, this would leave workers never told to stop.
         # (Whatever still slips through is removed by ``run``.)
-        with interrupts_ignored(), _broken_pool_race_quiet():
+        with _interrupts_ignored(), _broken_pool_race_quiet():
             for future in futures:
                 future.cancel()
             for future in futures:
