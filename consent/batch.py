@@ -40,7 +40,6 @@ from . import __version__
 from .errors import ConsentError, InputError
 from .files import check_writable, write_text_atomically
 from .patient import Encounter, Patient, check_dates
-from .resources import templates_dir
 
 if TYPE_CHECKING:
     from .i18n import Localizer
@@ -195,12 +194,10 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 
 def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | None = None) -> Plan:
     """Check every row; valid rows become jobs with safe, unique file names."""
-    from .fonts import check_fields
     from .i18n import resolve_locale
-    from .render import private_fields
+    from .render import check_printable
     from .tables import load_table, procedures
 
-    fonts_dir = templates_dir() / "fonts"
     known = procedures(roots)
 
     result = Plan()
@@ -233,13 +230,12 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
             with _value_unquoted("locale", locale):
                 resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
             # A name the fonts cannot print fails here, not after the run has started.
-            check_fields(fonts_dir, private_fields(patient, encounter, _localizer(locale)))
+            check_printable(patient, encounter, _localizer(locale))
             wanted = (values["procedure"] or "", values["table_version"])
             if wanted not in tables:
-                with _value_unquoted("table_version", wanted[1]):
-                    if wanted[0] not in known:
-                        with _value_unquoted("procedure", wanted[0]):
-                            load_table(wanted[0], roots=roots)  # raises, naming the column
+                # The cell the error would quote: the procedure if unknown, else the version.
+                column = "procedure" if wanted[0] not in known else "table_version"
+                with _value_unquoted(column, wanted[0] if column == "procedure" else wanted[1]):
                     tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
             table = tables[wanted]
             twin = (patient.record_number or "", table.id, encounter.date.isoformat())

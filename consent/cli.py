@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from . import __version__
-from .errors import ConsentError, TableInvalid
+from .errors import ConsentError, InputError, OutputError, TableInvalid
 
 app = typer.Typer(
     name="consent",
@@ -313,8 +313,6 @@ def batch(
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            from .errors import OutputError
-
             raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
         with _interruptible():
             summary, entries = _run_batch(
@@ -459,8 +457,6 @@ def lint(
         rows, hard = [], 0
         chosen = procedures_ or list(procedures(roots))
         if not chosen:
-            from .errors import InputError
-
             raise InputError("no risk tables to grade in the given folders")
         for procedure in chosen:
             table = load_table(procedure, roots=roots)

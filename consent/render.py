@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from . import __version__, frequencies, icons, wording
 from .errors import InputError
-from .fonts import check_coverage
+from .fonts import check_coverage, check_fields
 from .frequencies import Frequency
 from .i18n import Localizer
 from .patient import Encounter, Patient, check_dates
@@ -342,10 +342,19 @@ def packet_html(
         raise InputError(
             f"the templates could not be filled in{_where(error)}: {_what(error)}"
         ) from None
-    check_coverage(
-        html, templates_dir() / "fonts", loc.locale, private_fields(patient, encounter, loc)
-    )
+    check_coverage(html, _fonts(), loc.locale, private_fields(patient, encounter, loc))
     return html
+
+
+def check_printable(patient: Patient, encounter: Encounter, loc: Localizer) -> None:
+    """Refuse, by field name, what the packet would print of the people that the
+    bundled fonts cannot draw: the part of ``packet_html``'s check that a roster
+    row can fail before anything is rendered."""
+    check_fields(_fonts(), private_fields(patient, encounter, loc))
+
+
+def _fonts() -> Path:
+    return templates_dir() / "fonts"
 
 
 def _what(error: jinja2.TemplateError) -> str:

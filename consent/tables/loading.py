@@ -62,17 +62,15 @@ def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
         for folder in sorted(root.iterdir()):
             if not folder.is_dir() or folder.name.startswith("."):
                 continue
-            _refuse_misnamed(folder)
-            if any(folder.glob("*.yaml")):
+            if _version_files(folder):
                 found.setdefault(folder.name, folder)
     return dict(sorted(found.items()))
 
 
-def _refuse_misnamed(folder: Path) -> None:
+def _version_files(folder: Path) -> list[Path]:
+    """The version files of a procedure folder, refusing any that would be passed over."""
     yaml_files = [p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml")]
-    if not yaml_files:
-        return
-    if not _SLUG.match(folder.name):
+    if yaml_files and not _SLUG.match(folder.name):
         raise TableInvalid(
             [
                 f"{folder}: a procedure folder is named by its table id, in lowercase letters, "
@@ -84,6 +82,7 @@ def _refuse_misnamed(folder: Path) -> None:
             raise TableInvalid(
                 [f"{path}: table files end in .yaml; rename it, or this version is not used"]
             )
+    return yaml_files
 
 
 def versions(folder: Path) -> list[str]:
