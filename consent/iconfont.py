@@ -12,8 +12,8 @@ solid (it happens), "range" is outlined with a dot and stripes (it might
 happen, R11), "none" is outlined and hollow (it does not happen). A run of n
 figures of one kind is one glyph, at U+E000 + 0x40 * kind + n (private use).
 
-Regenerate with ``python -m consent.iconfont templates/fonts/ConsentIcons.ttf``;
-a test checks the committed file matches, byte for byte.
+Regenerate it, and the legend's figures, with ``python -m consent.iconfont templates``;
+a test checks the committed files match, byte for byte.
 """
 
 from __future__ import annotations
@@ -77,11 +77,13 @@ def _rect(pen: Any, left: int, bottom: int, right: int, top: int) -> None:
     pen.closePath()
 
 
-def _figure(kind: str) -> Any:
-    from fontTools.pens.reverseContourPen import ReverseContourPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+def draw_figure(pen: Any, kind: str) -> None:
+    """Draw one person figure of ``kind`` with ``pen``, in font units, feet at 0.
 
-    pen = TTGlyphPen(None)
+    The font's glyphs and the legend's pictures (``icons.legend_svg``) are both
+    drawn by this, so they cannot differ."""
+    from fontTools.pens.reverseContourPen import ReverseContourPen
+
     cx, cy, r = _HEAD
     left, right, top, radius = _BODY
     _circle(pen, cx, cy, r)
@@ -95,6 +97,13 @@ def _figure(kind: str) -> Any:
         _circle(pen, cx, cy, 35)
         for bottom in (85, 165):
             _rect(pen, left + _INSET + 25, bottom, right - _INSET - 25, bottom + 35)
+
+
+def _figure(kind: str) -> Any:
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    pen = TTGlyphPen(None)
+    draw_figure(pen, kind)
     return pen.glyph()
 
 
@@ -161,5 +170,15 @@ def build() -> bytes:
     return out.getvalue()
 
 
+def write_all(templates: Path) -> None:
+    """Write the font and the legend's figures (``icons.legend_svg``) into ``templates``."""
+    from .icons import legend_svg
+
+    (templates / "fonts" / "ConsentIcons.ttf").write_bytes(build())
+    (templates / "icons").mkdir(exist_ok=True)
+    for kind in KINDS:
+        (templates / "icons" / f"legend-{kind}.svg").write_text(legend_svg(kind), encoding="utf-8")
+
+
 if __name__ == "__main__":  # pragma: no cover
-    Path(sys.argv[1]).write_bytes(build())
+    write_all(Path(sys.argv[1]))

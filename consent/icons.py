@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .frequencies import Frequency
-from .iconfont import FAMILY, MAX_RUN, run_character
+from .iconfont import FAMILY, MAX_RUN, UNITS, draw_figure, run_character
 
 CELL_WIDTH = 10
 CELL_HEIGHT = 14
@@ -122,15 +122,25 @@ def _by_kind(all_runs: list[Run]) -> list[list[Run]]:
     return groups
 
 
-def legend_icon(kind: str, label: str) -> str:
-    """One person figure of ``kind`` ("event", "range", "none") for a legend; ``label``
-    (what the figure means) is its alternate text in the tagged PDF."""
+def legend_svg(kind: str) -> str:
+    """One person figure of ``kind`` as an SVG file, for the legend
+    (``templates/icons/legend-KIND.svg``).
+
+    The legend shows its figures as CSS backgrounds, which WeasyPrint marks as
+    artifacts: a screen reader reads each key's words once, not a figure's
+    alternate text and then the same words. The figure is drawn as a path, not
+    a glyph, because a browser draws an SVG background without the page's fonts.
+    """
+    from fontTools.pens.svgPathPen import SVGPathPen
+
+    pen = SVGPathPen(None, ntos=lambda n: f"{n:g}")
+    draw_figure(pen, kind)
+    units = UNITS / CELL_WIDTH  # font units per cell unit
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CELL_WIDTH} {CELL_HEIGHT}" '
-        f'class="legend-icon" role="img" aria-label="{escape(label)}" font-family="{FAMILY}" '
-        f'font-size="10"><title>{escape(label)}</title>'
-        f'<text x="0" y="{BASELINE:g}" fill="{COLOURS[kind]}">{run_character(kind, 1)}</text>'
-        "</svg>"
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {UNITS} {CELL_HEIGHT * units:g}">'
+        f'<path transform="matrix(1 0 0 -1 0 {BASELINE * units:g})" '
+        f'fill="{COLOURS[kind]}" d="{pen.getCommands()}"/></svg>\n'
     )
 
 

@@ -24,6 +24,7 @@ change, but anything that alters what is drawn or read does.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import zlib
 from codecs import BOM_UTF16_BE
@@ -154,12 +155,19 @@ def _number(value: Any) -> bytes:
     """A number as pydyf writes it: an integer, or six decimals without trailing zeros.
 
     pypdf reads those decimals back as the nearest float, which formats to the
-    same six decimals, so both sides give the same bytes.
+    same six decimals, so both sides give the same bytes. From 1,000 up, pypdf
+    saves nine significant digits (1122.519685, a page height in CSS pixels,
+    becomes 1122.51968), so there the written number is cut to what pypdf keeps;
+    cutting again changes nothing, so a file pypdf saved gives the same token.
     """
     if isinstance(value, int) or value.is_integer():
         return b"#%d;" % value
-    text = (b"%f" % value).rstrip(b"0").rstrip(b".")
-    return b"#0;" if text == b"-0" else b"#" + text + b";"
+    text = b"%f" % value
+    if abs(value) >= 1000:
+        written = float(text)
+        text = b"%.*f" % (max(0, 8 - int(math.log10(abs(written)))), written)
+    text = text.rstrip(b"0").rstrip(b".") if b"." in text else text
+    return b"#0;" if text in (b"-0", b"0") else b"#" + text + b";"
 
 
 def stream_node(items: Iterable[tuple[str, Any]], raw: bytes, decoded: bytes | None = None) -> Node:

@@ -295,14 +295,6 @@ def packet_context(
         "alternatives": [loc.gettext(t) for t in table.alternatives],
         "preparation": [loc.gettext(t) for t in table.preparation],
         "sources": source_views(table, loc),
-        "legend": {
-            kind: Markup(icons.legend_icon(kind, loc.gettext(label)))
-            for kind, label in (
-                ("event", "it happens"),
-                ("range", "it might happen (range of the estimate)"),
-                ("none", "it does not happen"),
-            )
-        },
     }
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from io import BytesIO
 
 import pytest
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.ttLib import TTFont
 from hypothesis import given
 from hypothesis import strategies as st
 
 from consent.frequencies import Frequency, frequency
-from consent.iconfont import KINDS, MAX_RUN, build
+from consent.iconfont import KINDS, MAX_RUN, build, write_all
 from consent.icons import (
     BASELINE,
     CELL_HEIGHT,
@@ -18,7 +21,7 @@ from consent.icons import (
     COLOURS,
     columns_for,
     icon_array,
-    legend_icon,
+    legend_svg,
     range_bar,
 )
 from consent.resources import templates_dir
@@ -97,10 +100,6 @@ def test_rule_R8_same_grid_for_every_option_of_an_outcome():
 
 
 def test_rule_R10_figures_are_people_with_a_head_and_a_body():
-    from io import BytesIO
-
-    from fontTools.ttLib import TTFont
-
     font = TTFont(BytesIO(build()))
     glyphs = font["glyf"]
     for kind in KINDS:
@@ -217,24 +216,34 @@ def test_arrays_are_deterministic():
     assert array(freq) == array(freq)
 
 
-def test_legend_shows_one_figure_of_each_kind_with_its_meaning():
+def test_legend_figures_are_the_font_figures_in_their_colours():
+    """The legend's files draw the glyph outline the arrays use, so the two cannot differ."""
+    glyphs = TTFont(BytesIO(build()))["glyf"]
     for kind in KINDS:
-        root = ET.fromstring(legend_icon(kind, f"means {kind}"))
-        (text,) = root.iter(f"{SVG}text")
-        assert decode(text.text) == (kind, 1)
-        assert root.find(f"{SVG}title").text == f"means {kind}"
+        root = ET.fromstring(legend_svg(kind))
+        (path,) = root.iter(f"{SVG}path")
+        assert path.get("fill") == COLOURS[kind]
+        glyph = SVGPathPen(None, ntos=lambda n: f"{n:g}")
+        glyphs[kind].draw(glyph, glyphs)
+        assert path.get("d") == glyph.getCommands()
 
 
-def test_the_committed_icon_font_is_the_generated_one():
-    committed = (templates_dir() / "fonts" / "ConsentIcons.ttf").read_bytes()
-    assert committed == build(), "run: python -m consent.iconfont templates/fonts/ConsentIcons.ttf"
+def test_the_committed_icon_font_and_legend_figures_are_the_generated_ones(tmp_path):
+    (tmp_path / "fonts").mkdir()
+    write_all(tmp_path)
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert [str(p) for p in made] == [
+        "fonts/ConsentIcons.ttf",
+        *(f"icons/legend-{kind}.svg" for kind in sorted(KINDS)),
+    ]
+    for relative in made:
+        committed = (templates_dir() / relative).read_bytes()
+        assert committed == (tmp_path / relative).read_bytes(), (
+            f"{relative} is stale; run: python -m consent.iconfont templates"
+        )
 
 
 def test_run_glyphs_cover_every_run_length():
-    from io import BytesIO
-
-    from fontTools.ttLib import TTFont
-
     font = TTFont(BytesIO(build()))
     cmap = font.getBestCmap()
     for kind_index, kind in enumerate(KINDS):

@@ -131,6 +131,39 @@ def test_every_figure_has_alternate_text(packet_pdf):
     assert alts and not missing, f"{len(missing)} figure(s) without alt text"
 
 
+def test_legend_figures_are_drawn_as_decoration_and_their_words_read_once(packet_pdf, tmp_path):
+    """The legend's figures were tagged as pictures whose alternate text repeated
+    the words beside them, so a screen reader said each key twice. They are CSS
+    backgrounds now, which the tagged PDF marks as artifacts; they still show."""
+    keys = {"it happens": "#A84300", "it does not happen": "#595959"}
+    assert not set(figure_alts(packet_pdf)) & set(keys)
+    tagged = run_tool("pdfinfo", "-struct-text", str(packet_pdf)).splitlines()
+    for key in keys:
+        assert [line.strip() for line in tagged].count(f'"{key}"') == 1, key
+
+    dpi = 150
+    page = tmp_path / "page"
+    run_tool("pdftoppm", "-r", str(dpi), "-f", "2", "-l", "2", "-singlefile", str(packet_pdf), str(page))
+    image = Image.open(f"{page}.ppm").convert("RGB")
+    on_page = words(packet_pdf, 2)
+    px = dpi / 72
+    for key, colour in keys.items():
+        # The key, not the sentence above it ("people it happens to").
+        first = [*key.split(), "to"]
+        at = next(
+            i
+            for i in range(len(on_page))
+            if [w[4] for w in on_page[i : i + len(first)]][:-1] == first[:-1]
+            and not on_page[i + len(first) - 1][4].startswith("to")
+        )
+        x0, y0, _, y1, _ = on_page[at]
+        # The figure stands in the 5.6 mm before the words (style.css, .legend-key).
+        before = image.crop((round((x0 - 16) * px), round(y0 * px), round(x0 * px), round(y1 * px)))
+        wanted = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        inks = [rgb for _, rgb in before.getcolors(10_000)]
+        assert any(max(abs(a - b) for a, b in zip(rgb, wanted)) < 24 for rgb in inks), key
+
+
 def test_list_items_are_tagged_with_their_text_in_a_body(packet_pdf):
     items = [e for e in struct_elements(packet_pdf) if e.get("/S") == "/LI"]
     assert len(items) > 20

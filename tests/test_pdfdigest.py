@@ -37,6 +37,17 @@ def test_a_number_reads_back_as_pydyf_wrote_it(value):
     assert _number(read) == _number(value), written
 
 
+@pytest.mark.parametrize("value", [1122.5196850393, 793.7007874, 1000.0000004, 99999.123456, -4321.9999996])
+def test_a_number_pypdf_saved_again_reads_as_it_was_made(value):
+    """pypdf keeps nine significant digits: from 1,000 up it drops decimals
+    pydyf wrote (a page height of 1122.519685 CSS pixels is saved as 1122.51968)."""
+    read = read_object(BytesIO(pydyf._to_bytes(value) + b" "), None)
+    saved = BytesIO()
+    read.write_to_stream(saved)
+    again = read_object(BytesIO(saved.getvalue() + b" "), None)
+    assert _number(again) == _number(value), saved.getvalue()
+
+
 @pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b", "plain"])
 @pytest.mark.parametrize("lang", ["en", "es", "pl", "ar"])
 def test_a_packet_reads_back_with_the_digest_it_was_made_with(tmp_path, table, alex, lang, variant):
