@@ -7,9 +7,11 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import traceback
+import types
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,15 +93,36 @@ def read_template_text(path: Path) -> str:
         raise InputError(f"{path} is not UTF-8 text") from None
 
 
+class _PacketSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, which keeps templates from Python's internals
+    (``lipsum.__globals__``), with one more rule: a template may call the methods
+    of plain values (text, lists, dictionaries, numbers, dates) and of Jinja's
+    own helpers (``loop.cycle``), and no other. Jinja alone lets a template call
+    any public method of what it is given: ``table.path.read_text()`` read, and
+    ``write_text`` wrote, any file the user can reach.
+    """
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        owner = getattr(obj, "__self__", None)  # whose method it is, if it is one
+        if owner is not None and not isinstance(owner, types.ModuleType):
+            jinja_helper = type(owner).__module__.startswith("jinja2.")
+            if not (isinstance(owner, _PLAIN_VALUES) or jinja_helper):
+                return False
+        return bool(super().is_safe_callable(obj))
+
+
+_PLAIN_VALUES = (str, int, float, list, tuple, dict, set, frozenset, dt.date)
+
+
 @lru_cache(maxsize=16)
 def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     """A Jinja environment for template folders, built once per process (it caches
     compiled templates); each render installs its own language's gettext.
 
-    Sandboxed: a template can show the values it is given, not reach Python's
-    internals (``lipsum.__globals__``) to open files or run code.
+    Sandboxed (``_PacketSandbox``): a template can show the values it is given,
+    not open files or run code.
     """
-    return SandboxedEnvironment(
+    return _PacketSandbox(
         loader=_FolderLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -333,6 +356,11 @@ def packet_html(
     except jinja2.TemplateError as error:
         raise InputError(
             f"the templates could not be filled in{_where(error)}: {_what(error)}"
+        ) from None
+    except RecursionError as error:
+        raise InputError(
+            f"the templates could not be filled in{_where(error)}: "
+            "a template includes itself, or templates nest too deeply"
         ) from None
     check_coverage(html, _fonts(), loc.locale, private_fields(patient, encounter, loc))
     return html

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from consent.cli import app
 
+from pdftools import pdftotext
+
 SECRET = "NOT-FOR-THE-PACKET"
 
 
@@ -55,6 +57,39 @@ def test_a_template_cannot_reach_python_to_read_a_file(tmp_path, secret):
     )
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        "table.path.joinpath('{secret}').read_text()",
+        "table.path.joinpath('{secret}').write_text('overwritten')",
+        "table.model_dump()",
+        "patient.from_input('x')",
+    ],
+    ids=["read a file", "write a file", "a model's method", "a class method"],
+)
+def test_a_template_can_call_methods_of_plain_values_only(tmp_path, secret, call):
+    """Jinja's sandbox still let a template call any public method of what it was
+    given: the table's path object read and wrote any file the user can reach."""
+    folder = templates_with_logo(tmp_path, "{{ " + call.format(secret=secret) + " }}")
+    out = tmp_path / "p.pdf"
+    assert_refused(
+        render("--templates", str(folder), "--out", str(out)), out, "sandbox does not allow"
+    )
+    assert secret.read_text() == SECRET
+
+
+def test_a_template_may_still_use_methods_of_text_lists_and_loops(tmp_path):
+    folder = templates_with_logo(
+        tmp_path,
+        "{{ 'clinic'.upper() }} {{ {'a': 1}.items()|list|length }}"
+        "{% for x in [1, 2] %}{{ loop.cycle('-', '+') }}{% endfor %}",
+    )
+    out = tmp_path / "p.pdf"
+    result = render("--templates", str(folder), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "CLINIC 1-+" in pdftotext(out)
+
+
 def test_a_template_that_links_outside_its_folder_is_refused(tmp_path, secret):
     folder = templates_with_logo(tmp_path, "")
     (folder / "parts" / "logo.html.j2").unlink()
@@ -72,8 +107,9 @@ def test_a_template_that_links_outside_its_folder_is_refused(tmp_path, secret):
         ("{{ no_such_name }}", ["no_such_name", "undefined", "logo.html.j2, line 1"]),
         ('{% include "parts/missing.html.j2" %}', ["logo.html.j2, line 1", "not in the template"]),
         (b"caf\xe9", ["parts/logo.html.j2", "UTF-8"]),
+        ('{% include "parts/logo.html.j2" %}', ["logo.html.j2, line 1", "includes itself"]),
     ],
-    ids=["syntax", "undefined", "missing include", "not utf-8"],
+    ids=["syntax", "undefined", "missing include", "not utf-8", "includes itself"],
 )
 def test_a_broken_template_gets_one_sentence_naming_it(tmp_path, logo, words):
     folder = templates_with_logo(tmp_path, logo)
