@@ -29,7 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .errors import RenderError
 from .files import write_atomically
-from .pdfdigest import made_digest
+from .pdfdigest import MAX_STREAM, StreamTooLarge, made_digest
 from .provenance import ATTACHMENT_NAME, PLACEHOLDER, to_json
 from .render import read_template_text
 from .resources import templates_dir
@@ -211,18 +211,27 @@ def _fill_content_digest(pdf: pydyf.PDF) -> None:
     placeholder has the digest's length, so only the attachment's MD5 checksum
     needs updating.
     """
-    digest = made_digest(pdf, _joined).encode()
     placeholder = PLACEHOLDER.encode()
-    for obj in pdf.objects:
-        extra = getattr(obj, "extra", None)
-        if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile":
-            data = _joined(obj)
-            if placeholder in data:
-                data = data.replace(placeholder, digest)
-                obj.stream = [data]
-                extra["Params"]["CheckSum"] = (
-                    f"<{hashlib.md5(data, usedforsecurity=False).hexdigest()}>"
-                )
+    attached = next(
+        obj
+        for obj in pdf.objects
+        if isinstance(getattr(obj, "extra", None), dict)
+        and obj.extra.get("Type") == "/EmbeddedFile"
+        and placeholder in _joined(obj)
+    )
+    record = _joined(attached)
+    try:
+        digest = made_digest(pdf, _joined, record).encode()
+    except StreamTooLarge:
+        raise RenderError(
+            "an image in the packet is too large (more than "
+            f"{MAX_STREAM // 1_000_000} MB once uncompressed); use a smaller one"
+        ) from None
+    data = record.replace(placeholder, digest)
+    attached.stream = [data]
+    attached.extra["Params"]["CheckSum"] = (
+        f"<{hashlib.md5(data, usedforsecurity=False).hexdigest()}>"
+    )
 
 
 def write_pdf(

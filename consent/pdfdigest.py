@@ -140,6 +140,13 @@ class Digest:
         ]
         return b"@" + hashlib.sha256(b"<" + b"".join(tokens) + b">").digest()
 
+    def extras(self, title: Any, record: bytes) -> None:
+        """The document's title (viewers show it in their title bar, as the
+        packet asks) and the provenance record as it was attached, with the
+        placeholder where its digest stands: neither can change unseen."""
+        self.hash.update(b"T" + (NULL if title is None else self.token(title)))
+        self.hash.update(b"R" + hashlib.sha256(record).digest())
+
     def hexdigest(self) -> str:
         return self.hash.hexdigest()
 
@@ -183,9 +190,28 @@ def stream_node(items: Iterable[tuple[str, Any]], raw: bytes, decoded: bytes | N
         if _filter_name(entries.get("Filter")) not in ("/FlateDecode", "[/FlateDecode]"):
             return STREAM, entries.items(), raw
         parameters = entries.pop("DecodeParms", None)
-        decoded = _unpredicted(raw, parameters) if parameters else zlib.decompress(raw)
+        decoded = _inflated(raw)
+        if parameters:
+            decoded = _unpredicted(raw, parameters)
     entries.pop("Filter", None)
     return STREAM, entries.items(), decoded
+
+
+MAX_STREAM = 75_000_000
+"""The most a stream may hold once inflated (pypdf's own limit): a file of a
+few megabytes can inflate to gigabytes, and verify must not run out of memory."""
+
+
+class StreamTooLarge(ValueError):
+    """A stream inflates to more than ``MAX_STREAM`` bytes."""
+
+
+def _inflated(raw: bytes) -> bytes:
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(raw, MAX_STREAM + 1)
+    if len(data) > MAX_STREAM:
+        raise StreamTooLarge(f"a stream holds more than {MAX_STREAM // 1_000_000} MB uncompressed")
+    return data
 
 
 def _unpredicted(raw: bytes, parameters: Any) -> bytes:
@@ -213,11 +239,12 @@ def _filter_name(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
+def made_digest(pdf: Any, joined: Callable[[Any], bytes], record: bytes) -> str:
     """The digest of a pydyf PDF that WeasyPrint has built and not yet written.
 
     ``joined`` gives a stream's data as the writer will have it (the caller
-    keeps it, so it is joined once).
+    keeps it, so it is joined once); ``record`` is the provenance record as
+    attached, its digest still the placeholder.
     """
     import pydyf
 
@@ -255,6 +282,7 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes]) -> str:
         page = objects[number]
         digest.page((number, 0), ((k, v) for k, v in page.items() if k != "Parent"))
     digest.catalog(pdf.catalog.items(), pdf.pages["Count"])
+    digest.extras(pdf.info.get("Title"), record)
     return digest.hexdigest()
 
 
@@ -276,8 +304,10 @@ def _pydyf_token(value: str | bytes) -> bytes | int:
     return {b"true": TRUE, b"false": FALSE, b"null": NULL}.get(token) or leaf(b"?", token)
 
 
-def read_digest(reader: Any) -> str:
-    """The digest of a PDF read by pypdf (raises pypdf's errors on a broken file)."""
+def read_digest(reader: Any, record: bytes) -> str:
+    """The digest of a PDF read by pypdf (raises pypdf's errors on a broken file,
+    ValueError on a page tree viewers would read otherwise); ``record`` as for
+    ``made_digest``."""
     from pypdf import generic
 
     def classify(value: Any) -> Node:
@@ -311,8 +341,33 @@ def read_digest(reader: Any) -> str:
         reference = page.indirect_reference
         items = [(key, value) for key, value in _items(page) if key != "Parent"]
         digest.page((reference.idnum, reference.generation), items)
+    _check_counts(dict.get(catalog, "/Pages"))
     digest.catalog(_items(catalog), catalog["/Pages"]["/Count"])
+    info = reader.trailer.get("/Info")
+    digest.extras(info.get_object().get("/Title") if info is not None else None, record)
     return digest.hexdigest()
+
+
+def _check_counts(root: Any) -> None:
+    """Raise ValueError unless every page tree node counts the pages under it.
+
+    The digest covers the pages in order and the count the root claims, but
+    MuPDF finds a page through the counts of the nodes in between: a wrong one
+    hides a page there while every other reader shows it.
+    """
+
+    def pages_under(reference: Any, depth: int) -> int:
+        node = reference.get_object()
+        if node.get("/Type") != "/Pages":
+            return 1
+        if depth > 64:  # deeper than any page tree a packet has
+            raise ValueError("the page tree nests too deeply")
+        found = sum(pages_under(kid, depth + 1) for kid in node["/Kids"])
+        if node.get("/Count") != found:
+            raise ValueError("a page tree node miscounts its pages")
+        return found
+
+    pages_under(root, 0)
 
 
 def _check_parents(page: Any, root: Any) -> None:

@@ -27,9 +27,10 @@ from .i18n import SOURCE_LOCALE, Localizer, resolve_locale
 from .pdfdigest import read_digest
 from .tables import RiskTable
 
-FORMAT = "consent-provenance/3"
-"""/3: the content digest covers what the pages show (``consent.pdfdigest``):
-/2 covered only the content streams and the page frames."""
+FORMAT = "consent-provenance/4"
+"""/4: the content digest also covers the record itself and the document title;
+/3 covered what the pages show (``consent.pdfdigest``); /2 only the content
+streams and the page frames."""
 ATTACHMENT_NAME = "consent-provenance.json"
 PLACEHOLDER = "0" * 64
 """Stands for the content digest until the pages exist (same length as a digest)."""
@@ -117,19 +118,34 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
             if ATTACHMENT_NAME not in attachments:
                 message = f"no {ATTACHMENT_NAME} attached: not a consent packet"
                 return [Check("provenance", False, message)]
-            record = _record(attachments[ATTACHMENT_NAME][0])
+            raw = attachments[ATTACHMENT_NAME][0]
+            record = _record(raw)
+            others = sum(len(files) for files in attachments.values()) - 1
         except (ValueError, PdfReadError) as error:
             return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
+        claimed = record["content_sha256"]
         try:
-            changed = read_digest(reader) != record.get("content_sha256")
+            changed = read_content_digest(reader, raw, claimed) != claimed
             drawn_over = _drawn_over(reader) if changed else None
         except Exception:
             # An edited file can break pypdf's reading anywhere (bad filters,
             # missing objects, loops): what cannot be read as the packet wrote it
             # has changed.
             changed, drawn_over = True, None
+        printable = _printing_allowed(reader)
     table = record["table"]
-    checks = [Check("provenance", True, f"made by consent {record['tool']['version']}")]
+    made_by = f"made by consent {record['tool']['version']}"
+    if record.get("templates", {}).get("custom") is not False:
+        made_by += ", laid out with an institution's own templates (not checked here)"
+    checks = [Check("provenance", True, made_by)]
+    if others:
+        # The digest leaves attachments out (the record is one); a file added
+        # later could still be taken for part of the packet.
+        changed = True
+        drawn_over = drawn_over or f"{others} other file(s) were attached after it was made"
+    if not printable:
+        changed = True
+        drawn_over = drawn_over or "the file was locked against printing"
     if repaired and not changed:
         # A packet as made needs no repair; where pypdf repairs (an object not
         # where the file's index says), viewers may read another object.
@@ -140,7 +156,7 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
             not changed,
             drawn_over
             or (
-                "the pages were changed after the packet was made"
+                "the pages or the provenance record were changed after the packet was made"
                 if changed
                 else "pages unchanged since the packet was made"
             ),
@@ -204,9 +220,12 @@ def _language_check(language: dict[str, Any], document_language: str | None) -> 
                 "the one installed here",
             )
         return Check("language", True, f"{detail} (as recorded; the catalog has changed since)")
-    if loc.reviewed != claimed:
-        actual = "reviewed" if loc.reviewed else "not reviewed"
-        return Check("language", False, f"{detail}, but the catalog it was made with is {actual}")
+    if claimed and not loc.reviewed:
+        return Check("language", False, f"{detail}, but the catalog it was made with is not reviewed")
+    if loc.reviewed and not claimed:
+        # Reviewed since the packet was made, with the same text: the packet
+        # honestly said it was not, and claiming less than the truth harms no one.
+        return Check("language", True, f"{detail} (as recorded; the catalog was reviewed since)")
     return Check("language", True, detail)
 
 
@@ -223,12 +242,43 @@ def _record(raw: bytes) -> dict[str, Any]:
     record = json.loads(raw)
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         found = record.get("format") if isinstance(record, dict) else None
-        raise ValueError(f"unknown format {found!r}")
+        raise ValueError(f"unknown format {_shown(found)}")
     for part, fields in RECORD_FIELDS.items():
         value = record.get(part)
         if not isinstance(value, dict) or not all(isinstance(value.get(f), str) for f in fields):
             raise ValueError(f"its {part!r} part is missing or malformed")
+        if any(not value[f].isprintable() for f in fields):
+            # verify prints these: a line break or a terminal escape could forge its report.
+            raise ValueError(f"its {part!r} part has characters that cannot be printed")
+    digest = record.get("content_sha256")
+    if not isinstance(digest, str) or len(digest) != 64 or not digest.isascii():
+        raise ValueError("its content digest is missing or malformed")
     return record
+
+
+def _shown(value: Any) -> str:
+    """A value from the record, quoted and with control characters escaped."""
+    return ascii(value) if isinstance(value, str) else repr(type(value).__name__)
+
+
+def read_content_digest(reader: Any, raw: bytes, claimed: str) -> str:
+    """The content digest of a PDF read by pypdf, whose attached record ``raw``
+    claims the digest ``claimed``: the record is digested as it was attached,
+    with the placeholder back where the digest stands."""
+
+    def field(digest: str) -> bytes:  # as ``to_json`` writes it
+        return f'"content_sha256": "{digest}"'.encode()
+
+    return read_digest(reader, raw.replace(field(claimed), field(PLACEHOLDER), 1))
+
+
+def _printing_allowed(reader: Any) -> bool:
+    """False when the file's encryption forbids printing (a packet is printed to be signed)."""
+    if not reader.is_encrypted:
+        return True
+    from pypdf.constants import UserAccessPermissions
+
+    return UserAccessPermissions.PRINT in reader.user_access_permissions
 
 
 class _Collected(logging.Handler):

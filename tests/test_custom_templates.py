@@ -221,3 +221,15 @@ def test_an_unprintable_character_beside_patient_data_never_quotes_it(tmp_path):
     )
     assert_refused(result, out, "U+260E", "call us")
     assert "Zed" not in result.output and "MRN777" not in result.output
+
+
+def test_a_logo_too_large_to_verify_is_refused_by_name(tmp_path):
+    """pypdf, which verify reads with, refuses a stream over 75 MB uncompressed;
+    such a logo got "internal error (LimitReachedError)" after layout."""
+    from PIL import Image
+
+    folder = templates_with_logo(tmp_path, '<img src="logo.png" alt="Clinic" style="width: 20mm">')
+    Image.new("RGB", (4400, 5800), "red").save(folder / "logo.png")  # 76.6 MB of pixels
+    out = tmp_path / "p.pdf"
+    result = render("--templates", str(folder), "--out", str(out))
+    assert_refused(result, out, "an image in the packet is too large", "75 MB")

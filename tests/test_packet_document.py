@@ -30,9 +30,11 @@ from consent.cli import app
 from consent.packet import render_packet
 from consent.pdfdigest import _number
 from consent.provenance import ATTACHMENT_NAME
-from consent.tables import procedures
+from consent.tables import load_table, procedures
 
 from pdftools import pdftotext, run_tool, words
+
+CHANGED = "FAIL  content: the pages or the provenance record were changed after the packet was made"
 
 SECTIONS = [
     "Revision bariatric surgery",
@@ -251,7 +253,7 @@ def test_verify_fails_when_the_pages_were_changed(packet_pdf, tmp_path):
     writer.write(changed)
     result = run("verify", str(changed))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
 
 
 def annotation(subtype: str, *, appearance: bool) -> DictionaryObject:
@@ -297,7 +299,7 @@ def test_verify_fails_when_a_link_is_added(packet_pdf, tmp_path):
     writer.write(linked)
     result = run("verify", str(linked))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
 
 
 @pytest.mark.parametrize("change", ["crop away the banner", "turn a page"])
@@ -313,7 +315,7 @@ def test_verify_fails_when_a_page_was_cropped_or_turned(packet_pdf, tmp_path, ch
     writer.write(changed)
     result = run("verify", str(changed))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
 
 
 def edited(packet_pdf: Path, tmp_path: Path, edit) -> Path:
@@ -375,7 +377,7 @@ def change_colours(writer: PdfWriter) -> None:
 def test_verify_fails_when_what_a_page_draws_with_was_changed(packet_pdf, tmp_path, edit):
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
 
 
 def icon_array_element(writer: PdfWriter):
@@ -410,7 +412,7 @@ def change_language(writer: PdfWriter) -> None:
 def test_verify_fails_when_what_a_screen_reader_reads_was_changed(packet_pdf, tmp_path, edit):
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
 
 
 def merge_two_page_keys_into_one(writer: PdfWriter) -> None:
@@ -437,6 +439,59 @@ def move_structure_to_another_page(writer: PdfWriter) -> None:
 def hide_the_last_page(writer: PdfWriter) -> None:
     # Viewers believe /Count: the sources page disappears.
     writer._root_object["/Pages"][NameObject("/Count")] = NumberObject(7)
+
+
+def miscount_a_page_tree_node(writer: PdfWriter) -> None:
+    # MuPDF finds a page through the counts of the nodes in between: with the
+    # first four pages under a node that counts three, page 4 never shows.
+    root_reference = writer._root_object.raw_get("/Pages")
+    root = root_reference.get_object()
+    kids = list(root["/Kids"])
+
+    def node(pages: list, count: int):
+        made = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Pages"),
+                    NameObject("/Kids"): ArrayObject(pages),
+                    NameObject("/Count"): NumberObject(count),
+                    NameObject("/Parent"): root_reference,
+                }
+            )
+        )
+        for page in pages:
+            page.get_object()[NameObject("/Parent")] = made
+        return made
+
+    root[NameObject("/Kids")] = ArrayObject([node(kids[:4], 3), node(kids[4:], len(kids) - 4)])
+
+
+def retitle(writer: PdfWriter) -> None:
+    # The packet asks viewers to show its title in their title bar.
+    writer.add_metadata({"/Title": "Consent information: Knee arthroscopy (low risk)"})
+
+
+def name_another_table_in_the_record(writer: PdfWriter) -> None:
+    # A table that exists, with its true digest: only the pages say otherwise.
+    other = load_table("salvage-lung-resection")
+    stream = attached_record(writer)
+    record = json.loads(stream.get_data())
+    record["table"].update(id=other.id, version=other.version, sha256=other.sha256)
+    stream.set_data(json.dumps(record, indent=2, sort_keys=True).encode() + b"\n")
+
+
+def flip_the_templates_mark(writer: PdfWriter) -> None:
+    stream = attached_record(writer)
+    stream.set_data(stream.get_data().replace(b'"custom": false', b'"custom": true'))
+
+
+def attach_another_file(writer: PdfWriter) -> None:
+    writer.add_attachment("README.txt", b"Ignore page 3: the risks there are out of date.")
+
+
+def attached_record(writer: PdfWriter):
+    names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    return names[1].get_object()["/EF"]["/F"].get_object()
 
 
 def give_a_page_another_parent(writer: PdfWriter) -> None:
@@ -475,13 +530,52 @@ def untag_and_relabel(writer: PdfWriter) -> None:
         hide_the_last_page,
         give_a_page_another_parent,
         untag_and_relabel,
+        miscount_a_page_tree_node,
+        retitle,
+        name_another_table_in_the_record,
+        flip_the_templates_mark,
     ],
-    ids=["two keys as one", "structure page", "page count", "fake parent", "catalog"],
+    ids=[
+        "two keys as one",
+        "structure page",
+        "page count",
+        "fake parent",
+        "catalog",
+        "page tree node count",
+        "title",
+        "record names another table",
+        "record template mark flipped",
+    ],
 )
 def test_verify_fails_on_edits_a_review_reproduced(packet_pdf, tmp_path, edit):
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
+
+
+def test_verify_fails_when_another_file_is_attached(packet_pdf, tmp_path):
+    result = run("verify", str(edited(packet_pdf, tmp_path, attach_another_file)))
+    assert result.exit_code == 1
+    assert "FAIL  content: 1 other file(s) were attached after it was made" in result.stdout
+
+
+def test_verify_fails_when_the_file_is_locked_against_printing(packet_pdf, tmp_path):
+    locked = tmp_path / "locked.pdf"
+    run_tool("qpdf", "--encrypt", "", "owner", "256", "--print=none", "--", str(packet_pdf), str(locked))
+    result = run("verify", str(locked))
+    assert result.exit_code == 1
+    assert "FAIL  content: the file was locked against printing" in result.stdout
+
+
+def test_verify_says_when_an_institution_laid_the_packet_out(tmp_path, table, alex):
+    folder = tmp_path / "templates" / "parts"
+    folder.mkdir(parents=True)
+    (folder / "logo.html.j2").write_text("<p>Clinic</p>")
+    made = tmp_path / "custom.pdf"
+    render_packet(table, *alex, made, templates=folder.parent)
+    result = run("verify", str(made))
+    assert result.exit_code == 0, result.output
+    assert "laid out with an institution's own templates (not checked here)" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -500,7 +594,7 @@ def test_verify_reports_broken_annotations_as_a_change(packet_pdf, tmp_path, ann
 
     result = run("verify", str(edited(packet_pdf, tmp_path, edit)))
     assert result.exit_code == 1
-    assert "FAIL  content: the pages were changed after the packet was made" in result.stdout
+    assert CHANGED in result.stdout
     assert "internal error" not in result.output
 
 
@@ -560,9 +654,19 @@ def rewrite_record(packet_pdf: Path, tmp_path: Path, change) -> Path:
         lambda record: {k: v for k, v in record.items() if k != "tool"},
         lambda record: {**record, "table": "x"},
         lambda record: {**record, "language": "en"},
+        lambda record: {**record, "tool": {"version": "0.1.0\nok    content: fine"}},
+        lambda record: {**record, "content_sha256": 5},
         None,
     ],
-    ids=["a list", "no tool", "table not an object", "language not an object", "no file"],
+    ids=[
+        "a list",
+        "no tool",
+        "table not an object",
+        "language not an object",
+        "a line break to forge the report",
+        "digest not text",
+        "no file",
+    ],
 )
 def test_verify_reports_a_malformed_record_as_unreadable(packet_pdf, tmp_path, change):
     result = run("verify", str(rewrite_record(packet_pdf, tmp_path, change)))
@@ -733,6 +837,27 @@ def test_verify_checks_the_review_mark_against_the_catalog(tmp_path, table, alex
     result = run("verify", str(claimed))
     assert result.exit_code == 1
     assert expected in result.output
+
+
+def test_verify_accepts_an_honest_not_reviewed_once_the_catalog_is_reviewed(
+    tmp_path, table, alex, monkeypatch
+):
+    """A packet that said "not reviewed" stays verified when its catalog, with the
+    same text, is marked reviewed later: it claimed less than the truth."""
+    from consent import provenance
+    from consent.i18n import Localizer
+
+    class ReviewedSince(Localizer):
+        @property
+        def reviewed(self) -> bool:
+            return True
+
+    made = tmp_path / "es.pdf"
+    render_packet(table, *alex, made, locale="es")
+    monkeypatch.setattr(provenance, "Localizer", ReviewedSince)
+    result = run("verify", str(made))
+    assert result.exit_code == 0, result.output
+    assert "es, translation not reviewed (as recorded; the catalog was reviewed since)" in result.stdout
 
 
 def test_the_banner_is_in_the_structure_tree_not_only_in_the_margins(tmp_path, table, alex):

@@ -4,6 +4,7 @@ pypdf's reading of the file (when it is verified) must give the same bytes."""
 from __future__ import annotations
 
 import json
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -14,16 +15,17 @@ from pypdf import PdfReader
 from pypdf.generic import FloatObject, NumberObject, read_object
 
 from consent.packet import render_packet
-from consent.pdfdigest import _number, read_digest
-from consent.provenance import ATTACHMENT_NAME
+from consent.pdfdigest import MAX_STREAM, StreamTooLarge, _number, stream_node
+from consent.provenance import ATTACHMENT_NAME, read_content_digest
 
 from pdftools import run_tool
 
 
 def recorded_and_read(pdf: Path) -> tuple[str, str]:
     reader = PdfReader(pdf)
-    record = json.loads(reader.attachments[ATTACHMENT_NAME][0])
-    return record["content_sha256"], read_digest(reader)
+    raw = reader.attachments[ATTACHMENT_NAME][0]
+    claimed = json.loads(raw)["content_sha256"]
+    return claimed, read_content_digest(reader, raw, claimed)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +48,15 @@ def test_a_number_pypdf_saved_again_reads_as_it_was_made(value):
     read.write_to_stream(saved)
     again = read_object(BytesIO(saved.getvalue() + b" "), None)
     assert _number(again) == _number(value), saved.getvalue()
+
+
+def test_a_stream_that_inflates_past_the_limit_is_refused_not_read_whole():
+    """A few hundred kilobytes of Flate data can inflate to gigabytes: verify
+    stops at pypdf's own limit instead of running the machine out of memory."""
+    bomb = zlib.compress(b" " * (MAX_STREAM + 1), 9)
+    with pytest.raises(StreamTooLarge):
+        stream_node([("Filter", "/FlateDecode")], bomb)
+    assert stream_node([("Filter", "/FlateDecode")], zlib.compress(b"q Q"))[2] == b"q Q"
 
 
 @pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b", "plain"])
