@@ -75,7 +75,7 @@ def parse_yaml(text: str, where: str, sha256: str = "") -> Located:
     """Parse YAML text (``where`` names it in messages) with the same rules as read_yaml."""
     loader = _Loader(text)
     try:
-        _refuse_aliases(text, where)
+        _refuse_aliases_and_deep_nesting(text, where)
         root = loader.get_single_node()
         if root is None:
             raise TableInvalid([f"{where}:1: the file is empty"])
@@ -117,12 +117,29 @@ _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _refuse_aliases(text: str, where: str) -> None:
-    """Aliases can repeat or blow up content unseen; a risk table never needs one."""
+MAX_DEPTH = 100
+"""Deeper than any risk table nests (they nest five levels or so)."""
+
+
+def _refuse_aliases_and_deep_nesting(text: str, where: str) -> None:
+    """Aliases can repeat or blow up content unseen; a risk table never needs one.
+
+    Nesting is measured here, on the parser's events, because building the
+    tree is recursive: libyaml's composer overflows the C stack (a segmentation
+    fault, not an exception) at about 30,000 levels, which fit in a 1 MB file.
+    """
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1
             raise TableInvalid([f"{where}:{line}: YAML aliases (*name) are not allowed"])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise TableInvalid([f"{where}:{line}: nested too deeply to be a risk table"])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _scalar(loader: Any, node: yaml.Node, path: str, where: str) -> Any:

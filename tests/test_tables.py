@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,6 +225,21 @@ def test_oversized_file_is_refused(write_table):
 def test_deep_nesting_is_refused_not_a_crash(write_table):
     (problem,) = problems_of(write_table("a: " + "[" * 5000 + "]" * 5000 + "\n"))
     assert "nested too deeply" in problem
+
+
+def test_nesting_deep_enough_to_overflow_the_c_stack_is_refused(tmp_path):
+    """libyaml's composer crashed the process (segmentation fault) at 30,000 levels;
+    run in a process of its own so that a crash fails this test, not the run."""
+    table = tmp_path / "1.yaml"
+    table.write_text("a: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "consent", "tables", "validate", str(table)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.returncode
+    assert "1.yaml:1: nested too deeply to be a risk table" in result.stdout + result.stderr
 
 
 def test_a_fifo_is_refused_without_waiting(tables_root):
