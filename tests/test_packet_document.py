@@ -98,6 +98,17 @@ def figure_alts(pdf: Path, without: list[int] | None = None) -> list[str]:
     return alts
 
 
+def test_a_long_name_without_spaces_stays_on_the_page(tmp_path, table):
+    from consent import Encounter, Patient
+
+    out = tmp_path / "long.pdf"
+    patient = Patient.from_input("W" * 200, "1980-02-03", "MRN-0042")
+    render_packet(table, patient, Encounter.from_input("2026-11-30", "Dr. Rivera"), out)
+    width = float(PdfReader(out).pages[0].mediabox.width)
+    for page in (1, 2):
+        assert max(x1 for _, _, x1, _, _ in words(out, page)) < width, page
+
+
 def test_sections_come_in_the_agreed_order(packet_pdf):
     text = pdftotext(packet_pdf)
     positions = [text.index(section) for section in SECTIONS]
