@@ -473,7 +473,9 @@ def lint(
                         "TOO HARD" if grade.too_hard else "ok",
                     )
                 )
-    _print_table(("procedure", "section", "words", "Flesch-Kincaid", "SMOG", ""), rows)
+    _print_table(
+        ("procedure", "section", "words", "Flesch-Kincaid", "SMOG", ""), rows, wrapping=[1]
+    )
     typer.echo(f"{hard} section(s) above grade {MAX_GRADE:g}")
     if hard:
         raise typer.Exit(1)
@@ -525,7 +527,7 @@ def tables_list(tables: TablesOption = None, no_bundled_tables: NoBundledOption 
                     )
                 except ConsentError:
                     rows.append((procedure, version, "INVALID", "", "run: consent tables validate"))
-        _print_table(("procedure", "version", "status", "effective", "title"), rows)
+        _print_table(("procedure", "version", "status", "effective", "title"), rows, wrapping=[4])
 
 
 @tables_app.command("validate")
@@ -588,7 +590,11 @@ def tables_show(
             f"{table.title}: {table.id} {table.version} ({table.status}), "
             f"effective {table.effective}"
         )
-        _print_table(("outcome", "option", "figure", "a packet says", "source"), figure_rows(table))
+        _print_table(
+            ("outcome", "option", "figure", "a packet says", "source"),
+            figure_rows(table),
+            wrapping=[3, 4],
+        )
 
 
 @tables_app.command("diff")
@@ -746,20 +752,29 @@ def locales_stats(locales: LocalesOption = None) -> None:
             )
             for c in stats(locales)
         ]
-    _print_table(("locale", "translated", "coverage", "fuzzy", "complete", "reviewed by"), rows)
+    _print_table(
+        ("locale", "translated", "coverage", "fuzzy", "complete", "reviewed by"), rows, wrapping=[5]
+    )
 
 
-def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, wrapping: Sequence[int] = ()
+) -> None:
+    """Print rows under headers. Only the ``wrapping`` columns (prose) may wrap
+    in a narrow terminal: ids are copied into commands, and a number broken
+    one digit a line cannot be read. Piped output is never wrapped."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
     for index, header in enumerate(headers):
-        # Ids are copied into commands: never cut or wrap them.
-        table.add_column(header, no_wrap=index < 2, overflow="fold")
+        table.add_column(header, no_wrap=index not in wrapping, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=10_000)
+    console.print(table)
 
 
 def main() -> None:

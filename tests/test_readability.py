@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -56,3 +57,12 @@ def test_lint_with_no_tables_to_grade_fails_rather_than_passing(tmp_path):
     result = run("lint", "--tables", str(tmp_path), "--no-bundled-tables")
     assert result.exit_code == 1
     assert "no risk tables to grade" in result.output
+
+
+def test_lint_piped_at_80_columns_keeps_every_grade_on_its_row():
+    """Piped output was squeezed to 80 columns: the graded Flesch-Kincaid column
+    was dropped and numbers wrapped one digit a line."""
+    result = CliRunner().invoke(app, ["lint", "bariatric-revision"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "Flesch-Kincaid" in result.stdout
+    assert re.search(r"What this packet is for\s+\d+\s+\d+\.\d\s+\d+\.\d\s+ok\n", result.stdout)
