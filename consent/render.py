@@ -310,9 +310,10 @@ def packet_context(
         "result_striped": _has_striped_figures(v for v in views if v.benefit),
         "single_option": len(table.options) == 1,
         "language_name": loc.babel_locale.get_display_name(loc.babel_locale) or loc.locale,
+        # Every risk: the first three left death out of the bariatric packet's questions.
         "teach_back": [
             loc.gettext(o.label) for o in table.outcomes if o.kind == "event" and not o.benefit
-        ][:3],
+        ],
         "indications": [loc.gettext(t) for t in table.indications],
         "differences": [loc.gettext(t) for t in table.differences],
         "alternatives": [loc.gettext(t) for t in table.alternatives],

@@ -68,6 +68,15 @@ def test_measures_read_as_percent_ranges_with_the_no_guarantee_note(html):
     assert "We cannot make any guarantees." in text
 
 
+def test_the_clinician_checks_understanding_of_every_risk(html, table):
+    """Teach-back asked about the first three risks only, so never about death."""
+    text = text_of(html)
+    risks = [o.label for o in table.outcomes if o.kind == "event" and not o.benefit]
+    assert len(risks) == 4
+    for label in risks:
+        assert f"What is the chance of {label}, and what does that number mean to you?" in text
+
+
 def test_rule_R7_no_relative_risk_wording(html):
     assert not re.search(r"times (more|as) likely|relative risk|% (more|higher)", text_of(html))
 
