@@ -225,7 +225,6 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 values["interpreter_name"],
                 values["interpreter_language"],
             )
-            check_dates(patient, encounter)
             locale = (values["locale"] or "").strip()
             with _value_unquoted("locale", locale):
                 resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
@@ -238,6 +237,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 with _value_unquoted(column, wanted[0] if column == "procedure" else wanted[1]):
                     tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
             table = tables[wanted]
+            check_dates(patient, encounter, table.effective)
             twin = (patient.record_number or "", table.id, encounter.date.isoformat())
             if twin in seen:
                 raise InputError(

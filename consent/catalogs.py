@@ -22,11 +22,14 @@ banner.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import re
 import shutil
 import subprocess
+import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +40,11 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po, unescape, write_po
+from babel.messages.pofile import normalize, read_po, unescape, write_po
 
 from . import __version__
 from .errors import ConsentError, InputError
+from .i18n import SOURCE_HEADER
 from .resources import locales_dir, tables_dir, templates_dir
 from .yamlfile import parse_yaml
 
@@ -137,31 +141,46 @@ def catalog_locales(root: Path | None = None) -> list[str]:
     return sorted(p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
-def write_catalog(catalog: Catalog, path: Path, *, mo: bool = False) -> None:
+def write_catalog(catalog: Catalog, path: Path) -> None:
+    # Babel wraps a long previous msgid ("#| msgid") as one comment, cutting it
+    # mid-string where msgfmt refuses the file ("end-of-line within string"), so
+    # Babel writes a short marker and the marker is replaced by lines written here.
+    previous = {}
+    for index, message in enumerate(catalog):
+        if message.previous_id:
+            marker = f"@consent-previous-{index}@"
+            previous[marker] = (message, message.previous_id)
+            message.previous_id = [f"{marker}{n}" for n in range(len(message.previous_id))]
     buffer = io.BytesIO()
-    if mo:
-        write_mo(buffer, catalog, use_fuzzy=False)
-    else:
-        # Obsolete entries are dropped: git keeps the history, translators a clean file.
-        write_po(
-            buffer,
-            catalog,
-            width=100,
-            sort_output=True,
-            include_previous=True,
-            ignore_obsolete=True,
-        )
+    # Obsolete entries are dropped: git keeps the history, translators a clean file.
+    write_po(
+        buffer, catalog, width=100, sort_output=True, include_previous=True, ignore_obsolete=True
+    )
+    text = buffer.getvalue().decode(catalog.charset)
+    for marker, (message, ids) in previous.items():
+        message.previous_id = ids
+        for n, (keyword, value) in enumerate(zip(("msgid", "msgid_plural"), ids, strict=False)):
+            lines = f"#| {keyword} {normalize(value, prefix='#| ', width=100)}"
+            text = text.replace(f'#| {keyword} "{marker}{n}"', lines, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(text.encode(catalog.charset))
 
 
-def read_catalog(path: Path, lang: str | None = None) -> Catalog:
+def read_catalog(path: Path, lang: str | None = None, data: bytes | None = None) -> Catalog:
+    """Parse a .po file (or ``data``, its bytes when the caller has them already)."""
     lang = lang.replace("-", "_") if lang else None  # Babel wants pt_BR, not pt-BR
     try:
-        with path.open("rb") as handle:
-            return read_po(handle, locale=lang, abort_invalid=True)
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise InputError(f"{path} does not exist") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        # Babel and msgfmt both stumble on it at "line 0"; say what it is.
+        raise ConsentError(
+            f"{path}: not a valid PO file (it starts with a UTF-8 byte order mark, BOM;"
+            " save it as UTF-8 without BOM)"
+        )
+    try:
+        return read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
     except Exception as error:  # Babel raises plain exceptions for bad PO syntax
         raise ConsentError(f"{path}: not a valid PO file ({error})") from None
 
@@ -181,11 +200,46 @@ STATUS_COMMENT = """\
 # Reviewed-On:"""
 
 
+# What translators type while a review is still to come; it must not count as one.
+_NOT_A_REVIEWER = re.compile(r"(todo|tbd|fixme|xxx|n/a|none)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class ReviewStatus:
     complete: bool
     reviewed_by: str
     reviewed_on: str
+
+    def problems(self, today: dt.date | None = None) -> list[str]:
+        """Why review marks that are filled in do not count (none when both are blank),
+        each starting with the field at fault."""
+        if not (self.reviewed_by or self.reviewed_on):
+            return []
+        found = []
+        if not self.reviewed_by:
+            found.append("Reviewed-By is empty while Reviewed-On is filled in")
+        elif _NOT_A_REVIEWER.match(self.reviewed_by) or not any(
+            c.isalpha() for c in self.reviewed_by
+        ):
+            found.append(f"Reviewed-By {self.reviewed_by!r} is a placeholder, not a reviewer")
+        if not self.reviewed_on:
+            found.append("Reviewed-On is empty while Reviewed-By is filled in")
+        else:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.reviewed_on):
+                    raise ValueError
+                day = dt.date.fromisoformat(self.reviewed_on)
+            except ValueError:
+                found.append(f"Reviewed-On {self.reviewed_on!r} is not a date (YYYY-MM-DD)")
+            else:
+                if day > (today or dt.date.today()):
+                    found.append(f"Reviewed-On {self.reviewed_on} is in the future")
+        return found
+
+    @property
+    def reviewed(self) -> bool:
+        """A reviewer's name and a review date, both believable."""
+        return bool(self.reviewed_by and self.reviewed_on) and not self.problems()
 
 
 def review_status(po: Path) -> ReviewStatus:
@@ -262,21 +316,48 @@ def compile_catalogs(root: Path | None = None) -> list[Path]:
     for lang in catalog_locales(root):
         path = po_path(lang, root)
         mo = path.with_suffix(".mo")
-        write_catalog(read_catalog(path, lang), mo, mo=True)
+        mo.write_bytes(compiled_bytes(path, lang))
         written.append(mo)
     return written
 
 
+class _Stamped:
+    """A catalog as ``write_mo`` reads it (its entries and charset), with the source
+    digest added to the header entry; Babel's Catalog drops header fields it does
+    not know."""
+
+    def __init__(self, catalog: Catalog, sha256: str) -> None:
+        self.charset = catalog.charset
+        header, *messages = catalog
+        # Babel would write an untranslated plural entry with the English as its
+        # forms, which would then hide a fallback catalog's translation (es-MX, es).
+        self.messages = [m for m in messages if any(_forms(m.string))]
+        header.string = f"{str(header.string).rstrip(chr(10))}\n{SOURCE_HEADER}: {sha256}\n"
+        self.messages.insert(0, header)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self.messages)
+
+
 def compiled_bytes(path: Path, lang: str) -> bytes:
+    """The .mo that ``compile`` writes for ``path``, stamped with the digest of its bytes."""
+    data = path.read_bytes()
     buffer = io.BytesIO()
-    write_mo(buffer, read_catalog(path, lang), use_fuzzy=False)
+    stamped = _Stamped(read_catalog(path, lang, data), hashlib.sha256(data).hexdigest())
+    write_mo(buffer, stamped, use_fuzzy=False)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 
 # --- check and stats -------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+# %% is a literal percent sign: "%%(num)s" prints "%(num)s", it fills in nothing.
+_PLACEHOLDER = re.compile(r"%%|%\((\w+)\)[sd]|\{(\w+)\}")
 _MARKUP = re.compile(r"[<>]|&[a-z#0-9]+;")
+# Translations are text: template syntax in one is printed as it stands.
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) reorder the digits of a
+# number inside them: "25" can print as "52". The isolates (U+2066-2069) do not.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
 
 
 @dataclass(frozen=True)
@@ -295,7 +376,7 @@ class Problem:
 
 
 def placeholders(text: str) -> list[str]:
-    return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
+    return sorted(a or b for a, b in _PLACEHOLDER.findall(text) if a or b)
 
 
 def check(lang: str, root: Path | None = None) -> list[Problem]:
@@ -307,16 +388,37 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         line = re.search(r" on (\d+)\)$", str(error))
         return [Problem(path, int(line.group(1)) if line else 1, str(error), True)]
     template = read_catalog(pot_path(root))
-    complete = review_status(path).complete
+    status = review_status(path)
+    complete = status.complete
     changed = _with_previous_msgid(path)
     problems: list[Problem] = []
 
-    def add(message: Message | None, text: str, error: bool, wrong_text: bool = False) -> None:
-        line = getattr(message, "lineno", None) or 1
+    def add(
+        message: Message | int | None, text: str, error: bool, wrong_text: bool = False
+    ) -> None:
+        line = message if isinstance(message, int) else getattr(message, "lineno", None) or 1
         problems.append(Problem(path, line, text, error, wrong_text))
 
     problems.extend(_unclosed_strings(path))
+    problems.extend(_bidi_controls(path))
     problems.extend(_msgfmt_problems(path))
+    for text in status.problems():
+        add(
+            _line_of(path, text.split()[0] + ":"),
+            f"{text}: the catalog counts as not reviewed",
+            True,
+        )
+    if catalog.charset.lower() not in ("utf-8", "utf8"):
+        add(
+            _line_of(path, "Content-Type:"),
+            f"the charset is {catalog.charset}, but catalogs must be UTF-8 (save the file "
+            "as UTF-8 and declare charset=UTF-8)",
+            True,
+            True,
+        )
+        return problems  # every string was read wrongly: what else is found is noise
+    # A language with a dual (Arabic) writes "2 years" as one word, سنتين, no digit.
+    dual = "two" in Locale.parse(lang, sep="-").plural_form.tags
 
     cldr = get_plural(lang.replace("-", "_"))
     if catalog.num_plurals != cldr.num_plurals:
@@ -371,6 +473,21 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 )
             if _MARKUP.search(translated) and not any(_MARKUP.search(s) for s in sources):
                 add(message, f"markup in the translation of {key!r}: {translated!r}", True, True)
+            if _TEMPLATE_SYNTAX.search(translated) and not any(
+                _TEMPLATE_SYNTAX.search(s) for s in sources
+            ):
+                add(
+                    message,
+                    f"template syntax in the translation of {key!r} would print as it stands: "
+                    f"{translated!r}",
+                    True,
+                    True,
+                )
+            # A fuzzy entry is left out of the .mo, and its numbers are those of
+            # the English before it changed: it is reported as fuzzy instead.
+            wrong = None if message.fuzzy else _wrong_numbers(translated, sources, dual)
+            if wrong is not None:
+                add(message, f"numbers of {key!r}: {wrong}", True, True)
     for message in template:
         if message.id and catalog.get(message.id) is None:
             add(
@@ -380,7 +497,12 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
             )
     mo = path.with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled_bytes(path, lang):
-        add(None, f"{mo.name} is missing or older than {path.name} (run compile)", True)
+        add(
+            None,
+            f"{mo.name} is missing or older than {path.name}: it was not compiled from the "
+            "current text (run compile)",
+            True,
+        )
     return problems
 
 
@@ -409,7 +531,8 @@ def stats(root: Path | None = None) -> list[Coverage]:
         translated = sum(1 for m in ours if not m.fuzzy and _translated(m))
         fuzzy = sum(1 for m in ours if m.fuzzy)
         status = review_status(path)
-        result.append(Coverage(lang, total, translated, fuzzy, status.complete, status.reviewed_by))
+        reviewer = status.reviewed_by if status.reviewed else ""
+        result.append(Coverage(lang, total, translated, fuzzy, status.complete, reviewer))
     return result
 
 
@@ -432,6 +555,53 @@ def _unclosed_strings(po: Path) -> list[Problem]:
         if not closed:
             problems.append(Problem(po, number, "a string is not closed with a quote", True, True))
     return problems
+
+
+def _bidi_controls(po: Path) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(po.read_text("utf-8", errors="replace").split("\n"), 1):
+        if _STRING_LINE.match(line):
+            for found in _BIDI_CONTROLS.finditer(line):
+                char = found.group()
+                problems.append(
+                    Problem(
+                        po,
+                        number,
+                        f"the bidirectional control U+{ord(char):04X} "
+                        f"({unicodedata.name(char)}) can reverse the digits of a number; "
+                        "remove it",
+                        True,
+                        True,
+                    )
+                )
+    return problems
+
+
+def _line_of(po: Path, start: str) -> int:
+    """The first line of ``po`` that starts with ``start`` after any ``#``, or 1."""
+    for number, line in enumerate(po.read_text("utf-8", errors="replace").split("\n"), 1):
+        if line.lstrip('#" ').lower().startswith(start.lower()):
+            return number
+    return 1
+
+
+def _numbers(text: str) -> Counter[str]:
+    """Runs of digits in any script (Arabic-Indic ٢٥ is 25); any other character,
+    a grouping separator too, ends a run, so 10,000 and 10 000 give 10 and 000."""
+    digits = (str(d) if (d := unicodedata.digit(c, None)) is not None else " " for c in text)
+    return Counter("".join(digits).split())
+
+
+def _wrong_numbers(translated: str, sources: tuple[str, ...], dual: bool) -> str | None:
+    """How the numbers written in ``translated`` differ from its English (msgid or,
+    for a plural form, msgid_plural), or None when they are the same."""
+    got = _numbers(translated)
+    for source in sources:
+        want = _numbers(source)
+        missing = want - got
+        if not got - want and (not missing or (dual and set(missing) == {"2"})):
+            return None
+    return f"expected {sorted(want.elements())}, found {sorted(got.elements())}"
 
 
 def _msgfmt_problems(po: Path) -> list[Problem]:

@@ -2,9 +2,10 @@
 
 English is the source language: its strings are the catalog keys, so English
 needs no catalog. Other languages are gettext catalogs under ``locales/``
-(``<lang>/LC_MESSAGES/messages.mo``, see ``catalogs``). A string a catalog
-lacks prints in English, and the Localizer remembers it so the command can
-say so. ``en-XA`` is a pseudo-locale: every string accented, lengthened and
+(``<lang>/LC_MESSAGES/messages.mo``, see ``catalogs``). A regional catalog
+falls back to its language's, as in gettext (es-MX, then es); a string no
+catalog has prints in English, and the Localizer remembers it so the command
+can say so. ``en-XA`` is a pseudo-locale: every string accented, lengthened and
 bracketed, so untranslated text and layouts that break with longer text show.
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import hashlib
 import re
+import struct
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -20,7 +23,6 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from babel.support import Translations
 
 from .errors import InputError
 from .resources import locales_dir
@@ -28,6 +30,11 @@ from .resources import locales_dir
 SOURCE_LOCALE = "en"
 PSEUDO_LOCALE = "en-XA"
 DOMAIN = "messages"
+SOURCE_HEADER = "X-Consent-Source-SHA256"
+"""Header field of a compiled catalog: the SHA-256 of the .po bytes it was compiled
+from (written by ``catalogs.compile_catalogs``). A .mo whose .po changed since, or
+that another tool compiled, is refused: its text and the review marks of the .po
+would disagree."""
 
 
 def available_locales(root: Path | None = None) -> list[str]:
@@ -42,21 +49,51 @@ def resolve_locale(tag: str, root: Path | None = None) -> str:
 
     Tags are compared without regard to case, as BCP 47 says.
     """
+    return catalog_chain(tag, root)[0]
+
+
+def catalog_chain(tag: str, root: Path | None = None) -> list[str]:
+    """The available catalogs for a tag, most specific first, as gettext falls back:
+    es-MX gives es-MX, es when both exist. English, the source, ends a chain."""
     available = available_locales(root)
     by_case = {a.lower(): a for a in available}
-    if tag.lower() in by_case:
-        return by_case[tag.lower()]
+    if tag.lower() == PSEUDO_LOCALE.lower():
+        return [PSEUDO_LOCALE]
     try:
         parsed = Locale.parse(tag, sep="-")
     except (ValueError, UnknownLocaleError):
+        if tag.lower() in by_case:  # a catalog folder Babel has no data for
+            return [by_case[tag.lower()]]
         raise InputError(f"unknown locale {tag!r}; available: {', '.join(available)}") from None
-    # From the most to the least specific: es_MX, then zh_Hans, then es.
-    candidates = [str(parsed), f"{parsed.language}_{parsed.script}", parsed.language]
+    # From the most to the least specific: the tag as given, es_MX, zh_Hans, es.
+    candidates = [tag, str(parsed), f"{parsed.language}_{parsed.script}", parsed.language]
+    chain: list[str] = []
     for candidate in candidates:
         found = by_case.get(candidate.replace("_", "-").lower())
-        if found is not None:
-            return found
-    raise InputError(f"no translation for locale {tag!r}; available: {', '.join(available)}")
+        if found is not None and found not in chain and SOURCE_LOCALE not in chain:
+            chain.append(found)
+    if not chain:
+        raise InputError(f"no translation for locale {tag!r}; available: {', '.join(available)}")
+    return chain
+
+
+def load_catalog(mo: Path) -> gettext.GNUTranslations:
+    """A compiled catalog, refused unless ``consent locales compile`` made it from the
+    .po beside it as that file is now: the packet's text and the review marks it
+    reports then come from the same file."""
+    po = mo.with_suffix(".po")
+    try:
+        with mo.open("rb") as handle:
+            translations = gettext.GNUTranslations(handle)
+        source = hashlib.sha256(po.read_bytes()).hexdigest()
+    except (OSError, ValueError, struct.error):  # missing, unreadable or not a .mo
+        source = None
+    if source is None or translations.info().get(SOURCE_HEADER.lower()) != source:
+        raise InputError(
+            f"{mo} was not compiled from the current {po.name} beside it; "
+            "run 'consent locales compile'"
+        )
+    return translations
 
 
 @dataclass
@@ -64,33 +101,38 @@ class Localizer:
     """gettext plus Babel formatting for one locale.
 
     ``locale`` may be any BCP 47 tag; ``self.locale`` becomes the catalog
-    chosen for it (``es-MX`` gives ``es``).
+    chosen for it (``es-MX`` gives ``es``, or ``es-MX`` when that catalog exists,
+    which then falls back to ``es`` for what it lacks).
     """
 
     locale: str = SOURCE_LOCALE
     root: Path | None = None
     babel_locale: Locale = field(init=False)
-    translations: gettext.NullTranslations = field(init=False)
+    catalogs: dict[str, gettext.GNUTranslations] = field(init=False, default_factory=dict)
+    """The catalogs a string is looked up in, in order, by locale; empty ones left out."""
     fallbacks: set[str] = field(init=False, default_factory=set)
     """English strings this catalog lacked, printed in English instead."""
 
     def __post_init__(self) -> None:
         requested = self.locale
-        self.locale = resolve_locale(requested, self.root)
+        chain = catalog_chain(requested, self.root)
+        self.locale = chain[0]
         if self.locale == PSEUDO_LOCALE:
             self.babel_locale = Locale.parse(SOURCE_LOCALE)
-            self.translations = PseudoTranslations()
             return
         # Numbers and dates follow the tag asked for: es-MX writes 10,000 where es
         # (Spain) writes 10.000, though both read the Spanish catalog.
         self.babel_locale = Locale.parse(requested, sep="-")
         if self.babel_locale.language != Locale.parse(self.locale, sep="-").language:
             self.babel_locale = Locale.parse(self.locale, sep="-")
-        if self.locale == SOURCE_LOCALE:
-            self.translations = gettext.NullTranslations()
-        else:
-            folder = str(self.root or locales_dir())
-            self.translations = Translations.load(folder, [self.locale], DOMAIN)
+        folder = self.root or locales_dir()
+        for lang in chain:
+            if lang != SOURCE_LOCALE:
+                catalog = load_catalog(folder / lang / "LC_MESSAGES" / f"{DOMAIN}.mo")
+                # A catalog just started with 'locales init' prints nothing: its
+                # review marks must not decide the packet's.
+                if any(key != "" for key in catalog._catalog):  # type: ignore[attr-defined]
+                    self.catalogs[lang] = catalog
 
     @property
     def tag(self) -> str:
@@ -107,46 +149,43 @@ class Localizer:
 
     @property
     def reviewed(self) -> bool:
-        """English needs no review; a catalog is reviewed when its header names a reviewer."""
+        """English needs no review; a translation is reviewed when every catalog its
+        strings may come from (es-MX and es for es-MX) has believable review marks."""
         if self.locale == SOURCE_LOCALE:
             return True
-        if self.locale == PSEUDO_LOCALE:
+        if self.locale == PSEUDO_LOCALE or not self.catalogs:
             return False
         from .catalogs import po_path, review_status
 
-        return bool(review_status(po_path(self.locale, self.root)).reviewed_by)
-
-    def _has(self, key: object) -> bool:
-        catalog = getattr(self.translations, "_catalog", None)
-        return catalog is None or key in catalog
+        return all(review_status(po_path(lang, self.root)).reviewed for lang in self.catalogs)
 
     def translate(self, message: str) -> str:
         """The translation of ``message``, unformatted (what Jinja's gettext wants)."""
-        if not message:
+        if not message or self.locale == SOURCE_LOCALE:
             return message
-        translated = self.translations.gettext(message)
-        if not self._has(message) or not translated:
-            self.fallbacks.add(message)
-            return message
-        return translated
+        if self.locale == PSEUDO_LOCALE:
+            return pseudo(message)
+        for catalog in self.catalogs.values():
+            translated = catalog._catalog.get(message)  # type: ignore[attr-defined]
+            if translated:
+                return str(translated)
+        self.fallbacks.add(message)
+        return message
 
     def translate_plural(self, singular: str, plural: str, n: int) -> str:
-        translated = self.translations.ngettext(singular, plural, n)
         english = singular if n == 1 else plural
-        # A catalog without the entry, or with this plural form empty or missing,
-        # gives back the English (or nothing): say so, and print English.
-        if (
-            not self._has((singular, 0))
-            or not translated
-            or (
-                translated == english
-                and self.locale not in (SOURCE_LOCALE, PSEUDO_LOCALE)
-                and translated != self.translations.ngettext(singular, plural, 1)
-            )
-        ):
-            self.fallbacks.add(singular)
+        if self.locale == SOURCE_LOCALE:
             return english
-        return translated
+        if self.locale == PSEUDO_LOCALE:
+            return pseudo(english)
+        for catalog in self.catalogs.values():
+            # 'locales compile' refuses a catalog with only some plural forms empty.
+            key = (singular, catalog.plural(n))  # type: ignore[attr-defined]
+            translated = catalog._catalog.get(key)  # type: ignore[attr-defined]
+            if translated:
+                return str(translated)
+        self.fallbacks.add(singular)
+        return english
 
     def gettext(self, message: str, **values: object) -> str:
         text = self.translate(message)
@@ -181,13 +220,3 @@ def pseudo(message: str) -> str:
     text = "".join(p if _PLACEHOLDER.fullmatch(p) else p.translate(_ACCENTED) for p in parts)
     padding = "~" * max(1, len(message) // 3)
     return f"[{text} {padding}]"
-
-
-class PseudoTranslations(gettext.NullTranslations):
-    """The en-XA pseudo-locale: every string transformed by ``pseudo``."""
-
-    def gettext(self, message: str) -> str:
-        return pseudo(message) if message else message
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return pseudo(msgid1 if n == 1 else msgid2)

@@ -43,9 +43,16 @@ def parse_date(field: str, value: str | dt.date | None) -> dt.date | None:
         # fromisoformat alone would also take 20261130 and 2026-W48-1.
         if not _ISO_DATE.fullmatch(text):
             raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{field} must be a real date written YYYY-MM-DD") from None
+    if date.year < EARLIEST_YEAR:
+        # 0001-01-01 is a real date, and a typing slip no patient or packet has.
+        raise InputError(f"{field} must be a date from {EARLIEST_YEAR} on")
+    return date
+
+
+EARLIEST_YEAR = 1900
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,14 @@ def default_date() -> dt.date:
     return dt.date.today()
 
 
-def check_dates(patient: Patient, encounter: Encounter) -> None:
-    """A packet cannot be dated before the patient was born."""
+def check_dates(patient: Patient, encounter: Encounter, effective: dt.date | None = None) -> None:
+    """A packet cannot be dated before the patient was born, nor before the
+    risk table it gives took ``effective`` (its numbers were not in use then)."""
     if patient.date_of_birth is not None and patient.date_of_birth > encounter.date:
         raise InputError("date of birth is after the date of the packet")
+    if effective is not None and encounter.date < effective:
+        raise InputError(
+            f"the packet is dated {encounter.date.isoformat()}, before this risk table "
+            f"version took effect ({effective.isoformat()}): choose the version in use "
+            "then with --table-version, or check the date"
+        )

@@ -57,11 +57,18 @@ def folder_digest(folders: tuple[Path, ...]) -> str:
 
 
 def catalog_digest(loc: Localizer) -> str | None:
-    """SHA-256 of the compiled catalog the packet's text comes from (None for English)."""
+    """SHA-256 of the compiled catalogs the packet's text comes from (None for
+    English): of the one catalog's file, or, where a regional catalog falls
+    back to its language's (es-MX, then es), of each file's digest in turn."""
     from .catalogs import po_path
 
-    mo = po_path(loc.locale, loc.root).with_suffix(".mo")
-    return hashlib.sha256(mo.read_bytes()).hexdigest() if mo.is_file() else None
+    digests = [
+        hashlib.sha256(po_path(lang, loc.root).with_suffix(".mo").read_bytes()).hexdigest()
+        for lang in loc.catalogs
+    ]
+    if len(digests) <= 1:
+        return digests[0] if digests else None
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
 def provenance(
@@ -221,7 +228,8 @@ def _language_check(language: dict[str, Any], document_language: str | None) -> 
             )
         return Check("language", True, f"{detail} (as recorded; the catalog has changed since)")
     if claimed and not loc.reviewed:
-        return Check("language", False, f"{detail}, but the catalog it was made with is not reviewed")
+        actual = "the catalog it was made with is not reviewed"
+        return Check("language", False, f"{detail}, but {actual}")
     if loc.reviewed and not claimed:
         # Reviewed since the packet was made, with the same text: the packet
         # honestly said it was not, and claiming less than the truth harms no one.

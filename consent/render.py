@@ -337,7 +337,7 @@ def packet_html(
     """
     loc = loc or Localizer()
     folders = template_folders(templates)
-    check_dates(patient, encounter)
+    check_dates(patient, encounter, table.effective)
     env = environment(folders)
     # Translations are text, never markup: escaped before Jinja marks them safe,
     # so a translator's "<" cannot change the page.

@@ -550,10 +550,12 @@ def test_resume_renders_again_when_the_catalog_changed(tmp_path, change):
 
     po = locales / "es" / "LC_MESSAGES" / "messages.po"
     if change == "marked reviewed":
-        po.write_text(po.read_text().replace("# Reviewed-By:\n", "# Reviewed-By: R. Ortega\n"))
+        marks = po.read_text().replace("# Reviewed-By:\n", "# Reviewed-By: R. Ortega\n")
+        po.write_text(marks.replace("# Reviewed-On:\n", "# Reviewed-On: 2026-11-01\n"))
     else:
         po.write_text(po.read_text().replace('msgstr "Firmas"', 'msgstr "Firmas y fechas"'))
-        assert run("locales", "compile", "--locales", str(locales)).exit_code == 0
+    # The .mo records the .po it was made from: any edit of the .po needs a compile.
+    assert run("locales", "compile", "--locales", str(locales)).exit_code == 0
     result = batch_in_subprocess(path, out, "1", setup, "--resume")
     assert result.returncode == 0, result.stderr
     assert [e["status"] for e in manifest(out)] == ["ok", "skipped"]

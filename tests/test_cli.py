@@ -118,6 +118,12 @@ def test_render_pauses_the_cycle_collector_and_turns_it_back_on(tmp_path, date, 
             "patient name is longer than 200 characters",
         ),
         (["render", "bariatric-revision", "--pdf-variant", "pdf/x"], "unknown PDF variant 'pdf/x'"),
+        (
+            ["render", "bariatric-revision", "--date", "2026-01-02"],
+            "the packet is dated 2026-01-02, before this risk table version took effect "
+            "(2026-11-30): choose the version in use then with --table-version",
+        ),
+        (["render", "bariatric-revision", "--date", "0001-01-01"], "date must be a date from 1900"),
     ],
 )
 def test_bad_input_is_one_sentence_exit_1_and_no_file(tmp_path, args, message):

@@ -156,7 +156,9 @@ def test_legend_figures_are_drawn_as_decoration_and_their_words_read_once(packet
 
     dpi = 150
     page = tmp_path / "page"
-    run_tool("pdftoppm", "-r", str(dpi), "-f", "2", "-l", "2", "-singlefile", str(packet_pdf), str(page))
+    run_tool(
+        "pdftoppm", "-r", str(dpi), "-f", "2", "-l", "2", "-singlefile", str(packet_pdf), str(page)
+    )
     image = Image.open(f"{page}.ppm").convert("RGB")
     on_page = words(packet_pdf, 2)
     px = dpi / 72
@@ -174,7 +176,9 @@ def test_legend_figures_are_drawn_as_decoration_and_their_words_read_once(packet
         before = image.crop((round((x0 - 16) * px), round(y0 * px), round(x0 * px), round(y1 * px)))
         wanted = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         inks = [rgb for _, rgb in before.getcolors(10_000)]
-        assert any(max(abs(a - b) for a, b in zip(rgb, wanted)) < 24 for rgb in inks), key
+        assert any(
+            max(abs(a - b) for a, b in zip(rgb, wanted, strict=True)) < 24 for rgb in inks
+        ), key
 
 
 def test_list_items_are_tagged_with_their_text_in_a_body(packet_pdf):
@@ -572,7 +576,9 @@ def test_verify_fails_when_another_file_is_attached(packet_pdf, tmp_path):
 
 def test_verify_fails_when_the_file_is_locked_against_printing(packet_pdf, tmp_path):
     locked = tmp_path / "locked.pdf"
-    run_tool("qpdf", "--encrypt", "", "owner", "256", "--print=none", "--", str(packet_pdf), str(locked))
+    run_tool(
+        "qpdf", "--encrypt", "", "owner", "256", "--print=none", "--", str(packet_pdf), str(locked)
+    )
     result = run("verify", str(locked))
     assert result.exit_code == 1
     assert "FAIL  content: the file was locked against printing" in result.stdout
@@ -868,7 +874,10 @@ def test_verify_accepts_an_honest_not_reviewed_once_the_catalog_is_reviewed(
     monkeypatch.setattr(provenance, "Localizer", ReviewedSince)
     result = run("verify", str(made))
     assert result.exit_code == 0, result.output
-    assert "es, translation not reviewed (as recorded; the catalog was reviewed since)" in result.stdout
+    assert (
+        "es, translation not reviewed (as recorded; the catalog was reviewed since)"
+        in result.stdout
+    )
 
 
 def test_the_banner_is_in_the_structure_tree_not_only_in_the_margins(tmp_path, table, alex):

@@ -64,3 +64,19 @@ def test_a_bad_source_date_epoch_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a whole number"):
         Encounter.from_input()
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31"])
+def test_dates_before_1900_are_refused_as_slips(text):
+    with pytest.raises(InputError, match="date of birth must be a date from 1900 on"):
+        parse_date("date of birth", text)
+    assert parse_date("date of birth", "1900-01-01") == dt.date(1900, 1, 1)
+
+
+def test_a_packet_cannot_be_dated_before_its_table_took_effect():
+    from consent.patient import check_dates
+
+    encounter = Encounter.from_input("1999-01-01")
+    with pytest.raises(InputError, match="dated 1999-01-01, before this risk table version took"):
+        check_dates(Patient(), encounter, dt.date(2026, 11, 30))
+    check_dates(Patient(), Encounter.from_input("2026-11-30"), dt.date(2026, 11, 30))
