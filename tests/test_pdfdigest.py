@@ -39,7 +39,9 @@ def test_a_number_reads_back_as_pydyf_wrote_it(value):
     assert _number(read) == _number(value), written
 
 
-@pytest.mark.parametrize("value", [1122.5196850393, 793.7007874, 1000.0000004, 99999.123456, -4321.9999996])
+@pytest.mark.parametrize(
+    "value", [1122.5196850393, 793.7007874, 1000.0000004, 99999.123456, -4321.9999996]
+)
 def test_a_number_pypdf_saved_again_reads_as_it_was_made(value):
     """pypdf keeps nine significant digits: from 1,000 up it drops decimals
     pydyf wrote (a page height of 1122.519685 CSS pixels is saved as 1122.51968)."""
