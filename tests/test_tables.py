@@ -494,3 +494,11 @@ def test_a_misnamed_institution_table_is_refused_not_replaced_by_the_bundled_one
     with pytest.raises(TableInvalid, match=expected) as raised:
         load_table("bariatric-revision", roots=[tmp_path, BUNDLED_TABLE.parent.parent])
     assert file in str(raised.value) or folder in str(raised.value)
+
+
+def test_a_table_whose_only_outcome_is_wrong_gets_that_outcomes_error_alone(write_table):
+    """pydantic also reported "outcomes: at least 1 item ... not 0" when the only
+    outcome failed, which read as if the table had none."""
+    only_leak = VALID.split("  - id: weight-loss")[0] + "sources:" + VALID.split("sources:")[1]
+    (problem,) = problems_of(write_table(only_leak.replace("rate: 0.02", "rate: 1.5")))
+    assert "outcomes[0].values.primary.rate: 1.5 is not a probability (0 to 1)" in problem

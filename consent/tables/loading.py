@@ -247,7 +247,15 @@ def _explain(
 ) -> list[tuple[list[str | int], str, bool]]:
     """Each pydantic error as (YAML location, plain message, is an unknown key)."""
     explained = []
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    for item in items:
+        if item["type"] == "too_short" and any(
+            other["loc"][: len(item["loc"])] == item["loc"] and len(other["loc"]) > len(item["loc"])
+            for other in items
+        ):
+            # pydantic also says a list whose only items failed is too short: the
+            # items' own errors say what is wrong.
+            continue
         raw = _raw_loc(item["loc"], data)
         kind, value = item["type"], item.get("input")
         field = raw[-1] if raw else ""
