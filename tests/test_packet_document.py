@@ -61,6 +61,10 @@ def struct_elements(pdf: Path) -> list:
     return tree_elements(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
 
 
+def pdftotext_page(pdf: Path, page: int) -> str:
+    return run_tool("pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-")
+
+
 def tree_elements(root) -> list:
     """Every dictionary under a structure tree root (a reader's or a writer's), in order."""
     found = []
@@ -107,6 +111,43 @@ def test_a_long_name_without_spaces_stays_on_the_page(tmp_path, table):
     width = float(PdfReader(out).pages[0].mediabox.width)
     for page in (1, 2):
         assert max(x1 for _, _, x1, _, _ in words(out, page)) < width, page
+
+
+@pytest.mark.parametrize("dpi", [72, 100, 150])
+def test_each_writing_space_shows_three_ruled_lines_in_any_viewer(packet_pdf, tmp_path, dpi):
+    """The lines were a repeating gradient, drawn as a pattern tile that viewers
+    round to whole pixels: some zoom levels showed a sliver of a fourth line."""
+    page_number = next(
+        n for n in range(1, 10) if "What matters most" in pdftotext_page(packet_pdf, n)
+    )
+    image = tmp_path / "page"
+    run_tool(
+        "pdftoppm",
+        "-r",
+        str(dpi),
+        "-f",
+        str(page_number),
+        "-l",
+        str(page_number),
+        "-singlefile",
+        "-gray",
+        str(packet_pdf),
+        str(image),
+    )
+    ink = Image.open(f"{image}.pgm")
+    px = dpi / 72
+    on_page = words(packet_pdf, page_number)
+    prompts = [y1 for _, _, _, y1, text in on_page if text in ("hope", "worries", "avoid,")]
+    assert len(prompts) == 3
+    left, right = round(60 * px), round(530 * px)
+    for top, bottom in zip(prompts, [*prompts[1:], prompts[-1] + 90], strict=True):
+        ruled = [
+            y
+            for y in range(round(top * px) + 2, round((bottom - 12) * px))
+            if max(ink.getpixel((x, y)) for x in range(left, right, 7)) < 235
+        ]
+        lines = [y for y in ruled if y - 1 not in ruled]  # the first row of each line
+        assert len(lines) == 3, (dpi, top, lines)
 
 
 def test_sections_come_in_the_agreed_order(packet_pdf):
