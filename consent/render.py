@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import re
 import traceback
-import types
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,20 +94,28 @@ def read_template_text(path: Path) -> str:
 
 class _PacketSandbox(SandboxedEnvironment):
     """Jinja's sandbox, which keeps templates from Python's internals
-    (``lipsum.__globals__``), with one more rule: a template may call the methods
-    of plain values (text, lists, dictionaries, numbers, dates) and of Jinja's
-    own helpers (``loop.cycle``), and no other. Jinja alone lets a template call
-    any public method of what it is given: ``table.path.read_text()`` read, and
-    ``write_text`` wrote, any file the user can reach.
+    (``lipsum.__globals__``), with one more rule: a template may call only the
+    methods of plain values (text, lists, dictionaries, numbers, dates), Jinja's
+    own helpers (macros, ``loop.cycle``, ``caller``) and the functions Jinja
+    gives every template (``range``, ``_``). Jinja alone lets a template call
+    whatever it can reach: ``table.path.read_text()`` read, and ``write_text``
+    wrote, any file the user can reach, and ``str.format`` taken from a class
+    (pydantic's ``model_fields`` hands out classes) walks into ``os.environ``.
     """
 
     def is_safe_callable(self, obj: Any) -> bool:
-        owner = getattr(obj, "__self__", None)  # whose method it is, if it is one
-        if owner is not None and not isinstance(owner, types.ModuleType):
-            jinja_helper = type(owner).__module__.startswith("jinja2.")
-            if not (isinstance(owner, _PLAIN_VALUES) or jinja_helper):
-                return False
-        return bool(super().is_safe_callable(obj))
+        if not super().is_safe_callable(obj):
+            return False
+        if any(obj is given for given in self.globals.values()):
+            return True
+        if type(obj).__module__.startswith("jinja2."):  # macros, loops, blocks
+            return True
+        # Whose method it is, if it is one; the sandbox hands out ``"".format`` as
+        # its own safe wrapper of the bound method.
+        owner = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)
+        if owner is None or isinstance(owner, type):
+            return False  # a class, a function, or a method taken from a class
+        return isinstance(owner, _PLAIN_VALUES) or type(owner).__module__.startswith("jinja2.")
 
 
 _PLAIN_VALUES = (str, int, float, list, tuple, dict, set, frozenset, dt.date)
