@@ -133,7 +133,13 @@ _CSS_RAW_URL = re.compile(r"""(?![ \t\n]*["'])(?P<url>(?:[^)\\]|\\.)*)""", re.S)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n]?|(\n)|(.))", re.S)
 # Functions whose string argument is an address to load.
 _CSS_URL_FUNCTIONS = frozenset({"-webkit-image-set", "image", "image-set", "src", "url"})
-_CSS_REMOTE = re.compile(r"(?:https?|ftps?|file):|[/\\]{2}", re.I)
+# A string that a custom property (var()) could hand to image-set() as an address.
+_CSS_REMOTE = re.compile(r"(?:https?|ftps?|file|wss?|blob|filesystem|javascript):|[/\\]{2}", re.I)
+
+
+_ASSET_SUFFIXES = frozenset(
+    {".css", ".gif", ".jpeg", ".jpg", ".otf", ".png", ".svg", ".ttf", ".webp", ".woff", ".woff2"}
+)
 
 
 def _find(relative: str, folders: Sequence[Path]) -> Path:
@@ -141,7 +147,10 @@ def _find(relative: str, folders: Sequence[Path]) -> Path:
         candidate = (folder / relative).resolve()
         if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
             return candidate
-    raise RenderError(f"the packet uses {relative!r}, which is not in its template folders")
+    # Not quoted: a template can build the name from a patient's data.
+    suffix = Path(relative).suffix.lower()
+    kind = f"a {suffix} file" if suffix in _ASSET_SUFFIXES else "a file"
+    raise RenderError(f"the HTML preview needs {kind} that is not in its template folders")
 
 
 def _names_a_file(reference: str) -> bool:
@@ -359,9 +368,8 @@ def _check_css(css: str, where: str) -> None:
             if not token["call"]:
                 continue
             raw = _CSS_RAW_URL.match(css, position) if name == "url" else None
-            if raw is None:
-                functions.append(name)
-            else:
+            functions.append(name)  # an unquoted url( too: its ")" is still to come
+            if raw is not None:
                 _check_css_url(_css_unescape(raw["url"]), "url", where)
                 position = raw.end()
         elif token["open"]:
@@ -370,7 +378,7 @@ def _check_css(css: str, where: str) -> None:
             if functions:
                 functions.pop()
         elif token["double"] is not None or token["single"] is not None:
-            text = _css_unescape(token["double"] or token["single"] or "").strip()
+            text = _as_url(_css_unescape(token["double"] or token["single"] or ""))
             if functions and functions[-1] in _CSS_URL_FUNCTIONS:
                 _check_css_url(text, functions[-1], where)
             elif _CSS_REMOTE.match(text):
@@ -380,8 +388,14 @@ def _check_css(css: str, where: str) -> None:
                 )
 
 
+def _as_url(text: str) -> str:
+    """``text`` as a browser's URL parser reads it: tabs and line breaks anywhere
+    are dropped, and controls and spaces around it ("ht\\9tps:" is https:)."""
+    return re.sub(r"[\t\n\r]", "", text).strip("".join(map(chr, range(0x21))))
+
+
 def _check_css_url(url: str, function: str, where: str) -> None:
-    url = url.strip(" \t\n")
+    url = _as_url(url)
     if not url.lower().startswith(("data:", "#")):
         raise RenderError(
             f"the HTML preview cannot keep {function}({_address(url)}) in {where}: "

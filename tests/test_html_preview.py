@@ -85,6 +85,26 @@ REFUSED = [
         id="css image-set string",
     ),
     pytest.param(
+        "<p style='background-image: image-set(url(data:,) 1x, "
+        '"ht\\9tps://example.com/{{ patient.name|urlencode }}.png" 2x)\'>Clinic</p>',
+        None,
+        ["image-set(https:", "style attribute on <p>"],
+        id="css image-set after an unquoted url, a tab escaped in the scheme",
+    ),
+    pytest.param(
+        '<p style=\'--u: "\\1 https://example.com/a.png"; '
+        "background-image: image-set(var(--u) 1x)'>Clinic</p>",
+        None,
+        ["address https:", "style attribute on <p>"],
+        id="css address through a custom property",
+    ),
+    pytest.param(
+        '<img src="photos/{{ patient.record_number }}.png" alt="">',
+        None,
+        ["needs a .png file that is not in its template folders"],
+        id="a missing file named from patient data",
+    ),
+    pytest.param(
         f'<meta http-equiv="refresh" content="0; url={REMOTE}">',
         None,
         ["<meta http-equiv>"],
