@@ -27,6 +27,7 @@ import hashlib
 import math
 import re
 import zlib
+from xml.etree import ElementTree
 from codecs import BOM_UTF16_BE
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -140,15 +141,34 @@ class Digest:
         ]
         return b"@" + hashlib.sha256(b"<" + b"".join(tokens) + b">").digest()
 
-    def extras(self, title: Any, record: bytes) -> None:
-        """The document's title (viewers show it in their title bar, as the
-        packet asks) and the provenance record as it was attached, with the
-        placeholder where its digest stands: neither can change unseen."""
+    def extras(self, title: Any, metadata: bytes | None, record: bytes) -> None:
+        """The document's title, in the document information and in the XMP
+        ``metadata`` (viewers show one or the other in their title bar, as the
+        packet asks), and the provenance record as it was attached, with the
+        placeholder where its digest stands: none can change unseen. The rest of
+        the XMP is left out: archives may add to it."""
         self.hash.update(b"T" + (NULL if title is None else self.token(title)))
+        self.hash.update(b"X" + _xmp_titles(metadata))
         self.hash.update(b"R" + hashlib.sha256(record).digest())
 
     def hexdigest(self) -> str:
         return self.hash.hexdigest()
+
+
+def _xmp_titles(metadata: bytes | None) -> bytes:
+    """The text of every ``dc:title`` in XMP metadata, or its bytes' hash if it is
+    not XML a reader can parse."""
+    if metadata is None:
+        return NULL
+    try:
+        root = ElementTree.fromstring(metadata)
+    except ElementTree.ParseError:
+        return leaf(b"x", hashlib.sha256(metadata).digest())
+    titles = ("".join(title.itertext()) for title in root.iter(f"{{{_DC}}}title"))
+    return leaf(b"t", "\0".join(titles).encode())
+
+
+_DC = "http://purl.org/dc/elements/1.1/"
 
 
 @lru_cache(maxsize=1024)
@@ -282,7 +302,9 @@ def made_digest(pdf: Any, joined: Callable[[Any], bytes], record: bytes) -> str:
         page = objects[number]
         digest.page((number, 0), ((k, v) for k, v in page.items() if k != "Parent"))
     digest.catalog(pdf.catalog.items(), pdf.pages["Count"])
-    digest.extras(pdf.info.get("Title"), record)
+    metadata = pdf.catalog.get("Metadata")
+    metadata_data = joined(objects[_pydyf_token(metadata)]) if metadata else None
+    digest.extras(pdf.info.get("Title"), metadata_data, record)
     return digest.hexdigest()
 
 
@@ -344,7 +366,12 @@ def read_digest(reader: Any, record: bytes) -> str:
     _check_counts(dict.get(catalog, "/Pages"))
     digest.catalog(_items(catalog), catalog["/Pages"]["/Count"])
     info = reader.trailer.get("/Info")
-    digest.extras(info.get_object().get("/Title") if info is not None else None, record)
+    metadata = catalog.get("/Metadata")
+    digest.extras(
+        info.get_object().get("/Title") if info is not None else None,
+        metadata.get_object().get_data() if metadata is not None else None,
+        record,
+    )
     return digest.hexdigest()
 
 

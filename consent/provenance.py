@@ -109,7 +109,7 @@ class Check:
 def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
     """Check a finished packet against its provenance record and the risk tables."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     from .errors import ConsentError, InputError
     from .tables import load_table
@@ -127,8 +127,8 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
                 return [Check("provenance", False, message)]
             raw = attachments[ATTACHMENT_NAME][0]
             record = _record(raw)
-            others = sum(len(files) for files in attachments.values()) - 1
-        except (ValueError, PdfReadError) as error:
+            others = sum(len(files) for files in attachments.values()) - 1 + _other_af(reader)
+        except (ValueError, PyPdfError) as error:  # PyPdfError: also pypdf's size limits
             return [Check("provenance", False, f"{ATTACHMENT_NAME} is not readable ({error})")]
         claimed = record["content_sha256"]
         try:
@@ -278,6 +278,17 @@ def read_content_digest(reader: Any, raw: bytes, claimed: str) -> str:
         return f'"content_sha256": "{digest}"'.encode()
 
     return read_digest(reader, raw.replace(field(claimed), field(PLACEHOLDER), 1))
+
+
+def _other_af(reader: Any) -> int:
+    """Files the catalog's /AF lists besides the record (PDF/A-3b lists the record
+    there too): a file can be attached through /AF alone."""
+    try:
+        listed = reader.trailer["/Root"].get("/AF") or []
+        specs = [f.get_object() for f in listed]
+        return sum(str(spec.get("/UF") or spec.get("/F")) != ATTACHMENT_NAME for spec in specs)
+    except Exception:  # an /AF that cannot be read as file specifications is not the packet's
+        return 1
 
 
 def _printing_allowed(reader: Any) -> bool:

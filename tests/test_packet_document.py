@@ -541,6 +541,14 @@ def flip_the_templates_mark(writer: PdfWriter) -> None:
     stream.set_data(stream.get_data().replace(b'"custom": false', b'"custom": true'))
 
 
+def retitle_the_xmp(writer: PdfWriter) -> None:
+    # pdf.js shows the XMP title, where the packet has one, in its title bar.
+    metadata = writer._root_object["/Metadata"].get_object()
+    title = b"Revision bariatric surgery"
+    assert title in metadata.get_data()
+    metadata.set_data(metadata.get_data().replace(title, b"Watch and wait, no surgery"))
+
+
 def attach_another_file(writer: PdfWriter) -> None:
     writer.add_attachment("README.txt", b"Ignore page 3: the risks there are out of date.")
 
@@ -588,6 +596,7 @@ def untag_and_relabel(writer: PdfWriter) -> None:
         untag_and_relabel,
         miscount_a_page_tree_node,
         retitle,
+        retitle_the_xmp,
         name_another_table_in_the_record,
         flip_the_templates_mark,
     ],
@@ -599,6 +608,7 @@ def untag_and_relabel(writer: PdfWriter) -> None:
         "catalog",
         "page tree node count",
         "title",
+        "xmp title",
         "record names another table",
         "record template mark flipped",
     ],
@@ -609,8 +619,22 @@ def test_verify_fails_on_edits_a_review_reproduced(packet_pdf, tmp_path, edit):
     assert CHANGED in result.stdout
 
 
-def test_verify_fails_when_another_file_is_attached(packet_pdf, tmp_path):
-    result = run("verify", str(edited(packet_pdf, tmp_path, attach_another_file)))
+def attach_a_file_through_af_only(writer: PdfWriter) -> None:
+    spec = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Filespec"),
+            NameObject("/F"): TextStringObject("README.txt"),
+            NameObject("/UF"): TextStringObject("README.txt"),
+        }
+    )
+    writer._root_object[NameObject("/AF")] = ArrayObject([writer._add_object(spec)])
+
+
+@pytest.mark.parametrize(
+    "attach", [attach_another_file, attach_a_file_through_af_only], ids=["embedded", "/AF only"]
+)
+def test_verify_fails_when_another_file_is_attached(packet_pdf, tmp_path, attach):
+    result = run("verify", str(edited(packet_pdf, tmp_path, attach)))
     assert result.exit_code == 1
     assert "FAIL  content: 1 other file(s) were attached after it was made" in result.stdout
 
@@ -714,6 +738,7 @@ def rewrite_record(packet_pdf: Path, tmp_path: Path, change) -> Path:
         lambda record: {**record, "language": "en"},
         lambda record: {**record, "tool": {"version": "0.1.0\nok    content: fine"}},
         lambda record: {**record, "content_sha256": 5},
+        lambda record: {**record, "padding": " " * 80_000_000},
         None,
     ],
     ids=[
@@ -723,6 +748,7 @@ def rewrite_record(packet_pdf: Path, tmp_path: Path, change) -> Path:
         "language not an object",
         "a line break to forge the report",
         "digest not text",
+        "larger than pypdf reads",
         "no file",
     ],
 )
