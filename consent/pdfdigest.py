@@ -27,11 +27,11 @@ import hashlib
 import math
 import re
 import zlib
-from xml.etree import ElementTree
 from codecs import BOM_UTF16_BE
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
+from xml.etree import ElementTree
 
 CATALOG_LEFT_OUT = frozenset({"EmbeddedFiles", "AF", "Metadata", "Version", "Extensions"})
 """Catalog entries not digested: the attached files (the provenance record,
