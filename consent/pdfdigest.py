@@ -34,11 +34,13 @@ from typing import Any
 from xml.etree import ElementTree
 
 CATALOG_LEFT_OUT = frozenset({"EmbeddedFiles", "AF", "Metadata", "Version", "Extensions"})
-"""Catalog entries not digested: the attached files (the provenance record,
-which holds the digest), the XMP metadata, which archives may extend, and the
-PDF version a tool declares when it saves (qpdf's AES-256 encryption does).
-Everything else in the catalog is: the page tree and its page count, the
-structure tree, the language, page labels, outlines, actions, forms."""
+"""Catalog entries not digested as they are: the attached files (the record,
+which holds the digest, is digested apart, ``Digest.extras``; ``verify``
+refuses any other), the XMP metadata, which archives may extend (its titles
+are digested apart), and the PDF version a tool declares when it saves (qpdf's
+AES-256 encryption does). Everything else in the catalog is: the page tree and
+its page count, the structure tree, the language, page labels, outlines,
+actions, forms."""
 
 # What a reader makes of a value that is not a number: a leaf's final token
 # (bytes), or one of these nodes.
