@@ -22,6 +22,7 @@ banner.
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import hashlib
 import io
 import os
@@ -29,7 +30,6 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +44,7 @@ from babel.messages.pofile import normalize, read_po, unescape, write_po
 
 from . import __version__
 from .errors import ConsentError, InputError
-from .i18n import SOURCE_HEADER
+from .i18n import CONTENT_HEADER, SOURCE_HEADER, content_digest
 from .resources import locales_dir, tables_dir, templates_dir
 from .yamlfile import parse_yaml
 
@@ -333,7 +333,11 @@ class _Stamped:
         # forms, which would then hide a fallback catalog's translation (es-MX, es).
         self.messages = [m for m in messages if any(_forms(m.string))]
         header.string = f"{str(header.string).rstrip(chr(10))}\n{SOURCE_HEADER}: {sha256}\n"
+        self.header = header
         self.messages.insert(0, header)
+
+    def add_to_header(self, line: str) -> None:
+        self.header.string = f"{self.header.string}{line}\n"
 
     def __iter__(self) -> Iterator[Message]:
         return iter(self.messages)
@@ -342,8 +346,15 @@ class _Stamped:
 def compiled_bytes(path: Path, lang: str) -> bytes:
     """The .mo that ``compile`` writes for ``path``, stamped with the digest of its bytes."""
     data = path.read_bytes()
-    buffer = io.BytesIO()
     stamped = _Stamped(read_catalog(path, lang, data), hashlib.sha256(data).hexdigest())
+    # Written twice: the second time with the digest of the entries as gettext
+    # reads them from the first (``i18n.content_digest``).
+    first = io.BytesIO()
+    write_mo(first, stamped, use_fuzzy=False)  # type: ignore[arg-type]
+    first.seek(0)
+    entries = gettext.GNUTranslations(first)._catalog  # type: ignore[attr-defined]
+    stamped.add_to_header(f"{CONTENT_HEADER}: {content_digest(entries)}")
+    buffer = io.BytesIO()
     write_mo(buffer, stamped, use_fuzzy=False)  # type: ignore[arg-type]
     return buffer.getvalue()
 
@@ -485,7 +496,8 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 )
             # A fuzzy entry is left out of the .mo, and its numbers are those of
             # the English before it changed: it is reported as fuzzy instead.
-            wrong = None if message.fuzzy else _wrong_numbers(translated, sources, dual)
+            reordered = "reordered" in message.flags
+            wrong = None if message.fuzzy else _wrong_numbers(translated, sources, dual, reordered)
             if wrong is not None:
                 add(message, f"numbers of {key!r}: {wrong}", True, True)
     for message in template:
@@ -585,23 +597,44 @@ def _line_of(po: Path, start: str) -> int:
     return 1
 
 
-def _numbers(text: str) -> Counter[str]:
-    """Runs of digits in any script (Arabic-Indic ٢٥ is 25); any other character,
-    a grouping separator too, ends a run, so 10,000 and 10 000 give 10 and 000."""
+def _numbers(text: str) -> list[str]:
+    """Runs of digits in any script (Arabic-Indic ٢٥ is 25), in order; any other
+    character, a grouping separator too, ends a run, so 10,000 and 10 000 give
+    10 and 000."""
     digits = (str(d) if (d := unicodedata.digit(c, None)) is not None else " " for c in text)
-    return Counter("".join(digits).split())
+    return "".join(digits).split()
 
 
-def _wrong_numbers(translated: str, sources: tuple[str, ...], dual: bool) -> str | None:
+def _wrong_numbers(
+    translated: str, sources: tuple[str, ...], dual: bool, reordered: bool
+) -> str | None:
     """How the numbers written in ``translated`` differ from its English (msgid or,
-    for a plural form, msgid_plural), or None when they are the same."""
+    for a plural form, msgid_plural), or None when they are the same, in the same
+    order: "88 in 100 ... the first 2 years" must not become "2 in 100 ... the
+    first 88 years". A language with a dual may write a 2 as a word. An entry
+    the translator flags ``#, reordered`` (a language that says "of 100, 5")
+    may change the order, not the numbers; a reviewer sees the flag."""
     got = _numbers(translated)
     for source in sources:
         want = _numbers(source)
-        missing = want - got
-        if not got - want and (not missing or (dual and set(missing) == {"2"})):
+        if reordered:
+            got, want = sorted(got), sorted(want)
+        if got == want or (dual and _is_without_some_twos(got, want)):
             return None
-    return f"expected {sorted(want.elements())}, found {sorted(got.elements())}"
+    order = "" if reordered else " in this order"
+    return f"expected {want}{order}, found {got}"
+
+
+def _is_without_some_twos(got: list[str], want: list[str]) -> bool:
+    """Whether ``got`` is ``want`` with some of its 2s left out."""
+    remaining = iter(got)
+    expected = next(remaining, None)
+    for number in want:
+        if number == expected:
+            expected = next(remaining, None)
+        elif number != "2":
+            return False
+    return expected is None
 
 
 def _msgfmt_problems(po: Path) -> list[Problem]:

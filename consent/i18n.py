@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import hashlib
+import json
 import re
 import struct
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -77,22 +79,43 @@ def catalog_chain(tag: str, root: Path | None = None) -> list[str]:
     return chain
 
 
+CONTENT_HEADER = "X-Consent-Content-SHA256"
+"""Header field of a compiled catalog: ``content_digest`` of its entries, so a .mo
+edited in place (a number changed, its source stamp kept) is refused too."""
+
+
+def content_digest(entries: dict[Any, str]) -> str:
+    """SHA-256 of a compiled catalog's entries as gettext reads them, header
+    included except its own ``CONTENT_HEADER`` line."""
+    canonical = []
+    for key, value in entries.items():
+        if key == "":
+            lines = value.split("\n")
+            value = "\n".join(x for x in lines if not x.startswith(f"{CONTENT_HEADER}:"))
+        canonical.append([list(key) if isinstance(key, tuple) else [key], value])
+    return hashlib.sha256(json.dumps(sorted(canonical), ensure_ascii=False).encode()).hexdigest()
+
+
 def load_catalog(mo: Path) -> gettext.GNUTranslations:
     """A compiled catalog, refused unless ``consent locales compile`` made it from the
-    .po beside it as that file is now: the packet's text and the review marks it
-    reports then come from the same file."""
+    .po beside it as that file is now, and it has not been edited since: the
+    packet's text and the review marks it reports then come from the same file."""
     po = mo.with_suffix(".po")
     try:
         with mo.open("rb") as handle:
             translations = gettext.GNUTranslations(handle)
         source = hashlib.sha256(po.read_bytes()).hexdigest()
+        entries = translations._catalog  # type: ignore[attr-defined]
+        intact = translations.info().get(CONTENT_HEADER.lower()) == content_digest(entries)
     except (OSError, ValueError, struct.error):  # missing, unreadable or not a .mo
-        source = None
+        source, intact = None, False
     if source is None or translations.info().get(SOURCE_HEADER.lower()) != source:
         raise InputError(
             f"{mo} was not compiled from the current {po.name} beside it; "
             "run 'consent locales compile'"
         )
+    if not intact:
+        raise InputError(f"{mo} was changed after it was compiled; run 'consent locales compile'")
     return translations
 
 

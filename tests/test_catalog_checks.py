@@ -90,8 +90,8 @@ SAME = "entre 0 y 11 de cada 100, o 10.000 personas"
         (SAME, "entre 0 y de cada 100, o 10.000 personas"),  # a number dropped
         (SAME, "entre 0 y 11 de cada 100, o 10.000 personas (2)"),  # a number added
         ("od 0 do 11 na 100 lub 10\u00a0000 osób", "od 0 do 11 na 100 lub 1\u00a0000 osób"),
-        # Another order is another grammar, not another number.
-        ("na 100, od 11 do 0 lub 10 000 osób", "na 100, od 11 do 10 lub 10 000 osób"),
+        # The same numbers in another order: "88 in 100 ... 2 years" read as "2 in 100".
+        (SAME, "entre 11 y 0 de cada 100, o 10.000 personas"),
         (arabic_indic(SAME), arabic_indic("entre 0 y 1 de cada 100, o 10,000 personas")),
     ],
 )
@@ -104,6 +104,18 @@ def test_a_translation_must_write_the_numbers_of_its_english(root, same, other):
     assert found and found[0].startswith(f"{path}:{line_of(path, ENGLISH)}:")
     with pytest.raises(ConsentError, match=r"not compiled: .*numbers of"):
         compile_catalogs(root)
+
+
+def test_a_translator_may_flag_an_entry_whose_language_orders_numbers_otherwise(root):
+    """Another order is another grammar ("of 100, 5"), said by a flag a reviewer sees;
+    the numbers themselves must still be the English ones."""
+    path = add_entry(root, ENGLISH, "na 100, od 0 do 11 lub 10 000 osób")
+    assert [e for e in errors(root) if "numbers of" in e]
+    text = path.read_text("utf-8").replace(f'msgid "{ENGLISH}"', f'#, reordered\nmsgid "{ENGLISH}"')
+    install(root, text, compiled=False)
+    assert not [e for e in errors(root) if "numbers of" in e]
+    install(root, text.replace("od 0 do 11", "od 0 do 12"), compiled=False)
+    assert [e for e in errors(root) if "numbers of" in e]
 
 
 def test_each_plural_form_must_keep_the_numbers_of_its_english(root):
@@ -184,6 +196,15 @@ def test_a_mo_not_written_by_compile_is_refused(root, made_by):
     else:
         mo.write_bytes(mo.read_bytes()[:40])
     with pytest.raises(InputError, match="not compiled from the current"):
+        Localizer("pl", root)
+
+
+def test_a_mo_edited_after_it_was_compiled_is_refused(root):
+    """Its source stamp still matches the .po; the digest of its entries does not."""
+    mo = install(root, GOOD).with_suffix(".mo")
+    assert Localizer("pl", root).gettext("Signatures") == "Podpisy"
+    mo.write_bytes(mo.read_bytes().replace("Podpisy".encode(), "Podpisz".encode()))
+    with pytest.raises(InputError, match=r"messages\.mo was changed after it was compiled"):
         Localizer("pl", root)
 
 
