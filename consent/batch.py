@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
 import hashlib
 import hmac
 import io
@@ -26,8 +27,10 @@ import json
 import os
 import re
 import signal
+import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -194,7 +197,7 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 
 def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | None = None) -> Plan:
     """Check every row; valid rows become jobs with safe, unique file names."""
-    from .i18n import resolve_locale
+    from .i18n import PSEUDO_LOCALE, resolve_locale
     from .render import check_printable
     from .tables import load_table, procedures
 
@@ -227,10 +230,13 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
             )
             locale = (values["locale"] or "").strip()
             with _value_unquoted("locale", locale):
-                resolve_locale(locale)  # es-MX is kept: it formats numbers; es is its catalog
+                # es-MX is kept: it formats numbers; es is its catalog.
+                if resolve_locale(locale) == PSEUDO_LOCALE:
+                    raise InputError("the pseudo-locale is for checking layouts, not for patients")
             # A name the fonts cannot print fails here, not after the run has started.
             check_printable(patient, encounter, _localizer(locale))
-            wanted = (values["procedure"] or "", values["table_version"])
+            version = (values["table_version"] or "").strip() or None
+            wanted = ((values["procedure"] or "").strip(), version)
             if wanted not in tables:
                 # The cell the error would quote: the procedure if unknown, else the version.
                 column = "procedure" if wanted[0] not in known else "table_version"
@@ -238,7 +244,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                     tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
             table = tables[wanted]
             check_dates(patient, encounter, table.effective)
-            twin = (patient.record_number or "", table.id, encounter.date.isoformat())
+            twin = (_record_key(patient.record_number), table.id, encounter.date.isoformat())
             if twin in seen:
                 raise InputError(
                     f"record {record} already has a {table.id} packet dated "
@@ -308,6 +314,14 @@ def _safe_record(value: Any) -> str | None:
         return None
     printable = "".join(ch if ch.isprintable() else "?" for ch in value.strip())
     return printable[:40]
+
+
+def _record_key(record: str | None) -> str:
+    """A record number as compared for duplicates: MRN-0042, mrn-0042 and the same
+    with an en dash print alike and name one patient."""
+    text = unicodedata.normalize("NFKC", record or "").casefold()
+    text = "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in text)
+    return "".join(text.split())
 
 
 def _one_line(message: str) -> str:
@@ -480,20 +494,30 @@ def _interrupts_ignored() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _warm_up() -> None:
+def _warm_up(parent: int) -> None:
     """Each worker loads WeasyPrint, fonts and templates once, before its first packet.
 
     Ctrl-C reaches the whole process group; a worker ignores it and finishes its
     row, so the main process can record it and then stop the workers (see
     _render_in_pool). SIGTERM is left to end a worker: Python stops the workers
-    of a broken pool with it.
+    of a broken pool with it, and Linux sends it when the main process dies
+    (``parent``, killed outright): a worker left behind would go on writing
+    packets no manifest lists, and hold the folder's lock.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Not the handler a forked worker inherits from the command line's main
     # process (which turns SIGTERM into Ctrl-C): a worker ends on SIGTERM.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the main process died before the line above
+        os._exit(1)
     _unblock(_STOP_SIGNALS)  # held while the pool forked this worker
     from . import pdf  # noqa: F401
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -562,12 +586,53 @@ def _manifest_lines(out_dir: Path) -> Iterator[dict[str, Any]]:
             yield entry
 
 
+@contextlib.contextmanager
+def _folder_locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for one run. Two runs into one folder wrote each
+    other's packets under names their manifests gave other patients. The lock
+    is an open file the workers inherit, so it is held while any of them lives."""
+    import fcntl
+
+    try:
+        fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        raise InputError(f"cannot lock {out_dir / LOCK} ({error.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"another consent batch is writing to {out_dir}; wait for it to end, "
+                "or choose another --out-dir"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+LOCK = ".consent-batch.lock"
+STARTED = ".consent-batch-started"
+"""The packet names a run is about to render, written before it starts: a run
+killed outright (SIGKILL, a power cut) leaves files its manifest never names,
+and the next run finds them here."""
+
+
+def _started_outputs(out_dir: Path) -> list[dict[str, Any]]:
+    """The names the last run into ``out_dir`` was about to render, as manifest entries."""
+    with contextlib.suppress(OSError):
+        text = (out_dir / STARTED).read_text(encoding="utf-8", errors="replace")
+        return [{"output": name} for name in text.splitlines()]
+    return []
+
+
 def _batch_key(out_dir: Path) -> bytes:
     """The output folder's secret for ``_inputs_hmac``, made on first use."""
     path = out_dir / ".consent-batch-key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if not path.is_file() or path.is_symlink():
+            raise InputError(f"{path} is not a file; remove it") from None
         return path.read_bytes()
     with os.fdopen(fd, "wb") as handle:
         key = os.urandom(32)
@@ -661,6 +726,21 @@ def run(
     roots = [Path(os.path.abspath(root)) for root in roots] if roots else roots
     check_writable(out_dir / MANIFEST)
     check_writable(out_dir / MANIFEST_CSV)
+    if roster.resolve() in {(out_dir / name).resolve() for name in (MANIFEST, MANIFEST_CSV)}:
+        raise InputError(f"the roster {roster.name} is where this run writes its manifest")
+    with _folder_locked(out_dir):
+        return _run_locked(roster, out_dir, roots, jobs, resume, progress, scheduler)
+
+
+def _run_locked(
+    roster: Path,
+    out_dir: Path,
+    roots: Sequence[Path] | None,
+    jobs: int | None,
+    resume: bool,
+    progress: Callable[[Entry], None] | None,
+    scheduler: str | None,
+) -> tuple[Summary, list[Entry]]:
     planned = plan(read_roster(roster), roots)
     key = _batch_key(out_dir)
     made_with = {locale: _made_with(locale) for locale in {job.locale for job in planned.jobs}}
@@ -671,7 +751,9 @@ def run(
     earlier = list(_manifest_lines(out_dir))  # read once, for resuming and for clearing
     previous = previous_results(earlier) if resume else {}
     wanted = {job.output for job in planned.jobs}
-    removed = _remove_earlier_packets(out_dir, earlier, wanted, resume=resume)
+    removed = _remove_earlier_packets(
+        out_dir, [*earlier, *_started_outputs(out_dir)], wanted, resume=resume
+    )
     manifest = out_dir / MANIFEST
     entries: dict[int, Entry] = {}
     start = time.perf_counter()
@@ -699,6 +781,7 @@ def run(
                 )
             else:
                 todo.append(job)
+        write_text_atomically(out_dir / STARTED, "".join(f"{job.output}\n" for job in todo))
         root_names = [str(r) for r in roots] if roots else None
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         try:
@@ -769,7 +852,9 @@ def _render_in_pool(
     try:
         # Inside the try: a signal held back is raised as this block ends.
         with _signals_held():
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+            pool = ProcessPoolExecutor(
+                max_workers=workers, initializer=_warm_up, initargs=(os.getpid(),)
+            )
             futures = {pool.submit(_render_job, job, out_dir, roots): job for job in jobs}
         for future in as_completed(futures):
             try:

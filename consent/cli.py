@@ -306,7 +306,13 @@ def batch(
                     f"row {entry.row} (record {entry.record_number or '-'}): {entry.error}",
                     err=True,
                 )
-            typer.echo(f"{len(planned.jobs)} valid row(s), {len(planned.rejected)} invalid")
+            if json_summary:
+                import json
+
+                counts = {"valid": len(planned.jobs), "invalid": len(planned.rejected)}
+                typer.echo(json.dumps(counts))
+            else:
+                typer.echo(f"{len(planned.jobs)} valid row(s), {len(planned.rejected)} invalid")
             if planned.rejected:
                 raise typer.Exit(1)
             return

@@ -104,7 +104,7 @@ def check_coverage(
     """Raise if any printed character of ``html`` has no glyph in the bundled fonts.
 
     ``private_fields`` (field name -> value) are checked first, so that a
-    patient's own text is reported by field name and code point, never quoted.
+    patient's own text is reported by field name and script, never quoted.
     """
     check_fields(fonts_dir, private_fields)
     covered = covered_characters(fonts_dir)
@@ -124,14 +124,30 @@ def check_coverage(
 
 
 def check_fields(fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:
-    """Raise if a field (name -> value) has a character the fonts lack; the value is
-    never quoted, only the field and the character's code point."""
+    """Raise if a field (name -> value) has a character the fonts lack. Neither the
+    value nor the character is named, only the field and the character's script:
+    one character of a name (张, the surname Zhang) is patient data too."""
     covered = covered_characters(fonts_dir)
     for field, value in private_fields.items():
         for char in _missing(value or "", covered):
             raise InputError(
-                f"{field} has a character ({_name(char)}) that the packet's fonts cannot print"
+                f"{field} has {_script(char)} that the packet's fonts cannot print "
+                "(they cover Latin, Greek, Cyrillic and Arabic letters)"
             )
+
+
+_SCRIPT_END = re.compile(
+    r" (?:CAPITAL |SMALL |UNIFIED |COMPATIBILITY )?"
+    r"(?:LETTER|IDEOGRAPH|SYLLABLE|CHARACTER|DIGIT|SIGN|VOWEL|MARK)\b.*"
+)
+
+
+def _script(char: str) -> str:
+    """ "a CJK character", "a HEBREW character": the script a character's Unicode name
+    starts with, or "a symbol"."""
+    name = unicodedata.name(char, "")
+    script = _SCRIPT_END.sub("", name)
+    return f"a {script} character" if script and script != name else "a symbol"
 
 
 def _name(char: str) -> str:

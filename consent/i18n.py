@@ -61,6 +61,9 @@ def catalog_chain(tag: str, root: Path | None = None) -> list[str]:
     by_case = {a.lower(): a for a in available}
     if tag.lower() == PSEUDO_LOCALE.lower():
         return [PSEUDO_LOCALE]
+    if tag.split("-")[0].lower() == "und":
+        # Babel reads "undetermined" as likely English: a packet in a guessed language.
+        raise InputError(f"locale {tag!r} names no language ('und' is undetermined)")
     try:
         parsed = Locale.parse(tag, sep="-")
     except (ValueError, UnknownLocaleError):

@@ -28,8 +28,9 @@ def clean_text(field: str, value: str | None) -> str | None:
     if len(value) > MAX_FIELD_LENGTH:
         raise InputError(f"{field} is longer than {MAX_FIELD_LENGTH} characters")
     # Cc: control characters (NUL, escape...); Cf includes bidi overrides that can
-    # make printed text read differently from what was typed; Cs: undecodable bytes.
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
+    # make printed text read differently from what was typed; Cs: undecodable bytes;
+    # Zl, Zp: line and paragraph separators, which split a name over two lines.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in value):
         raise InputError(f"{field} contains control or invisible formatting characters")
     return value
 
@@ -125,5 +126,5 @@ def check_dates(patient: Patient, encounter: Encounter, effective: dt.date | Non
         raise InputError(
             f"the packet is dated {encounter.date.isoformat()}, before this risk table "
             f"version took effect ({effective.isoformat()}): choose the version in use "
-            "then with --table-version, or check the date"
+            "then (--table-version, or a roster's table_version column), or check the date"
         )

@@ -203,7 +203,7 @@ def test_a_mo_edited_after_it_was_compiled_is_refused(root):
     """Its source stamp still matches the .po; the digest of its entries does not."""
     mo = install(root, GOOD).with_suffix(".mo")
     assert Localizer("pl", root).gettext("Signatures") == "Podpisy"
-    mo.write_bytes(mo.read_bytes().replace("Podpisy".encode(), "Podpisz".encode()))
+    mo.write_bytes(mo.read_bytes().replace(b"Podpisy", b"Podpisz"))
     with pytest.raises(InputError, match=r"messages\.mo was changed after it was compiled"):
         Localizer("pl", root)
 

@@ -121,7 +121,7 @@ def test_render_pauses_the_cycle_collector_and_turns_it_back_on(tmp_path, date, 
         (
             ["render", "bariatric-revision", "--date", "2026-01-02"],
             "the packet is dated 2026-01-02, before this risk table version took effect "
-            "(2026-11-30): choose the version in use then with --table-version",
+            "(2026-11-30): choose the version in use then (--table-version",
         ),
         (["render", "bariatric-revision", "--date", "0001-01-01"], "date must be a date from 1900"),
     ],

@@ -359,9 +359,11 @@ def test_a_pinned_version_wins(write_table, tables_root):
 
 def test_drafts_need_to_be_allowed(write_table, tables_root):
     write_table(version_of("2027.1", "draft"), version="2027.1")
-    with pytest.raises(TableNotFound, match="only draft versions; pass --allow-draft"):
+    with pytest.raises(
+        TableNotFound, match=r"only draft versions, not for patients .*--allow-draft"
+    ):
         load_table("test-procedure", roots=[tables_root])
-    with pytest.raises(TableNotFound, match="is a draft; pass --allow-draft"):
+    with pytest.raises(TableNotFound, match=r"is a draft, not for patients .*--allow-draft"):
         load_table("test-procedure", "2027.1", roots=[tables_root])
     assert load_table("test-procedure", roots=[tables_root], allow_draft=True).status == "draft"
 

@@ -130,7 +130,8 @@ def load_table(
         table = load_table_file(folder / f"{version}.yaml", strict=strict)
         if table.status == "draft" and not allow_draft:
             raise TableNotFound(
-                f"{procedure} version {version} is a draft; pass --allow-draft to use it"
+                f"{procedure} version {version} is a draft, not for patients "
+                "('consent render --allow-draft' renders it anyway)"
             )
         return table
 
@@ -142,7 +143,8 @@ def load_table(
         if candidates:
             return candidates[-1]
     raise TableNotFound(
-        f"procedure {procedure!r} has only draft versions; pass --allow-draft to use one"
+        f"procedure {procedure!r} has only draft versions, not for patients "
+        "('consent render --allow-draft' renders one anyway)"
     )
 
 
