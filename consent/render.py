@@ -256,9 +256,13 @@ def running_texts(table: RiskTable, patient: Patient, loc: Localizer) -> dict[st
     They go to the page margins through CSS string-set, which costs WeasyPrint far
     less than laying out running elements again on every page.
     """
-    header = [patient.name or ""]
-    if patient.record_number:
-        header.append(loc.gettext("Record %(number)s", number=patient.record_number))
+    # Blank fields get a line to write on: a page that comes loose must still be
+    # matched to its patient. The record label keeps to its number (no-break
+    # spaces), so a long name wraps the header between them, not inside.
+    blank = "_" * 14
+    header = [patient.name or f"{loc.gettext('Patient name')}: {blank}"]
+    record = loc.gettext("Record %(number)s", number=patient.record_number or blank)
+    header.append(record.replace(" ", "\u00a0"))
     banner = []
     if table.status == "draft":
         banner.append(loc.gettext("DRAFT figures — not for use with patients."))

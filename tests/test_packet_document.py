@@ -150,6 +150,44 @@ def test_each_writing_space_shows_three_ruled_lines_in_any_viewer(packet_pdf, tm
         assert len(lines) == 3, (dpi, top, lines)
 
 
+def test_every_page_of_a_blank_packet_has_lines_for_the_patient(tmp_path, table):
+    """With the fields left to fill in by hand, pages after the cover named nobody:
+    a page that came loose could not be matched to its patient."""
+    from consent import Encounter, Patient
+
+    out = tmp_path / "blank.pdf"
+    render_packet(table, Patient(), Encounter.from_input("2026-11-30"), out)
+    for page in range(2, len(PdfReader(out).pages) + 1):
+        header = " ".join(pdftotext_page(out, page).split()[:6])
+        assert header.startswith("Patient name: ______________ · Record ______________"), page
+
+
+def test_the_record_label_keeps_to_its_number_when_the_header_wraps(tmp_path, table):
+    from consent import Encounter, Patient
+
+    out = tmp_path / "long.pdf"
+    patient = Patient.from_input("María José Fernández-Łukasiewicz", None, "MRN-0042")
+    render_packet(table, patient, Encounter.from_input("2026-11-30"), out, locale="es")
+    on_page = words(out, 2)
+    label = next(w for w in on_page if w[4] == "Historia")  # "Historia clínica n.º"
+    number = next(w for w in on_page if w[4] == "MRN-0042")
+    assert abs(label[1] - number[1]) < 1  # one line
+
+
+def test_arabic_source_numbers_stand_apart_from_english_citations(tmp_path, table, alex):
+    """ ".1" touched the last word of a citation's first line ("chemoradiation, 7 .4")."""
+    out = tmp_path / "ar.pdf"
+    render_packet(table, *alex, out, locale="ar")
+    on_page = words(out, len(PdfReader(out).pages))
+    numbers = [w for w in on_page if re.fullmatch(r"\.\d{1,2}", w[4])]
+    right = max(w[2] for w in numbers)  # item numbers line up at the right
+    markers = [w for w in numbers if w[2] > right - 1]
+    assert markers
+    for x0, y0, _, y1, text in markers:
+        beside = [w[2] for w in on_page if w[2] <= x0 and w[1] < y1 and w[3] > y0]
+        assert not beside or x0 - max(beside) > 5, text
+
+
 def test_sections_come_in_the_agreed_order(packet_pdf):
     text = pdftotext(packet_pdf)
     positions = [text.index(section) for section in SECTIONS]
