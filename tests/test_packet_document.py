@@ -3,6 +3,7 @@ variant, reproducible bytes, provenance and `consent verify`."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -186,6 +187,25 @@ def test_arabic_source_numbers_stand_apart_from_english_citations(tmp_path, tabl
     for x0, y0, _, y1, text in markers:
         beside = [w[2] for w in on_page if w[2] <= x0 and w[1] < y1 and w[3] > y0]
         assert not beside or x0 - max(beside) > 5, text
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ar"])
+def test_pictures_side_by_side_line_up_however_long_their_sentences(tmp_path, table, alex, locale):
+    """A longer sentence above one option's picture pushed it 12 pt below the other
+    (Polish), which makes the two harder to compare."""
+    out = tmp_path / f"{locale}.pdf"
+    render_packet(table, *alex, out, locale=locale)
+    figures = [
+        (int(node["/Pg"]["/StructParents"]), [float(v) for v in node["/A"]["/BBox"]])
+        for node in struct_elements(out)
+        if node.get("/S") == "/Figure"
+    ]
+    pairs = 0
+    for (page, box), (other_page, other) in itertools.combinations(figures, 2):
+        if page == other_page and box[1] < other[3] and other[1] < box[3]:  # side by side
+            assert abs(box[1] - other[1]) < 0.5 and abs(box[3] - other[3]) < 0.5
+            pairs += 1
+    assert pairs >= 2  # the leak and the weight-loss results
 
 
 def test_sections_come_in_the_agreed_order(packet_pdf):
