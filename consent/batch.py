@@ -321,7 +321,7 @@ def _record_key(record: str | None) -> str:
     with an en dash print alike and name one patient."""
     text = unicodedata.normalize("NFKC", record or "").casefold()
     text = "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in text)
-    return "".join(text.split())
+    return " ".join(text.split())  # 12 345 and 123 45 are two patients
 
 
 def _one_line(message: str) -> str:
@@ -602,8 +602,8 @@ def _folder_locked(out_dir: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InputError(
-                f"another consent batch is writing to {out_dir}; wait for it to end, "
-                "or choose another --out-dir"
+                f"another consent batch is writing to {out_dir} (or a stopped process of "
+                "one is still alive); wait for it to end, or choose another --out-dir"
             ) from None
         yield
     finally:
@@ -619,8 +619,10 @@ and the next run finds them here."""
 
 def _started_outputs(out_dir: Path) -> list[dict[str, Any]]:
     """The names the last run into ``out_dir`` was about to render, as manifest entries."""
-    with contextlib.suppress(OSError):
-        text = (out_dir / STARTED).read_text(encoding="utf-8", errors="replace")
+    with contextlib.suppress(OSError), (out_dir / STARTED).open("rb") as handle:
+        # No run names more packets than a roster holds rows; a file edited into
+        # something huge is read no further than that.
+        text = handle.read(MAX_ROSTER_BYTES).decode("utf-8", errors="replace")
         return [{"output": name} for name in text.splitlines()]
     return []
 
@@ -751,6 +753,11 @@ def _run_locked(
     earlier = list(_manifest_lines(out_dir))  # read once, for resuming and for clearing
     previous = previous_results(earlier) if resume else {}
     wanted = {job.output for job in planned.jobs}
+    # The CSV manifest is the last run's until this run writes its own: gone
+    # meanwhile, a run killed now leaves none rather than one naming other rows.
+    _discard(out_dir / MANIFEST_CSV)
+    for partial in out_dir.glob(".consent-*.tmp"):  # a writer killed mid-file
+        _discard(partial)
     removed = _remove_earlier_packets(
         out_dir, [*earlier, *_started_outputs(out_dir)], wanted, resume=resume
     )

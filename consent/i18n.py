@@ -63,7 +63,7 @@ def catalog_chain(tag: str, root: Path | None = None) -> list[str]:
         return [PSEUDO_LOCALE]
     if tag.split("-")[0].lower() == "und":
         # Babel reads "undetermined" as likely English: a packet in a guessed language.
-        raise InputError(f"locale {tag!r} names no language ('und' is undetermined)")
+        raise InputError(f"locale {tag!r} names no language (undetermined)")
     try:
         parsed = Locale.parse(tag, sep="-")
     except (ValueError, UnknownLocaleError):

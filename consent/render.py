@@ -7,6 +7,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import re
@@ -124,12 +125,12 @@ _PLAIN_VALUES = (str, int, float, list, tuple, dict, set, frozenset, dt.date)
 @lru_cache(maxsize=16)
 def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     """A Jinja environment for template folders, built once per process (it caches
-    compiled templates); each render installs its own language's gettext.
+    compiled templates); its gettext reads each render's language from ``_LANGUAGE``.
 
     Sandboxed (``_PacketSandbox``): a template can show the values it is given,
     not open files or run code.
     """
-    return _PacketSandbox(
+    env = _PacketSandbox(
         loader=_FolderLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -137,6 +138,21 @@ def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Installed once, reading the language of the render under way: installed
+    # per render, two threads sharing this environment (a Dask worker's) swapped
+    # each other's gettext mid-packet. Translations are text, never markup:
+    # escaped before Jinja marks them safe, so a translator's "<" cannot change
+    # the page.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: escape(_LANGUAGE.get().translate(message)),
+        lambda singular, plural, n: escape(_LANGUAGE.get().translate_plural(singular, plural, n)),
+        newstyle=True,
+    )
+    return env
+
+
+_LANGUAGE: contextvars.ContextVar[Localizer] = contextvars.ContextVar("language")
+"""The Localizer of the packet being filled in, in this thread."""
 
 
 def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
@@ -350,13 +366,7 @@ def packet_html(
     folders = template_folders(templates)
     check_dates(patient, encounter, table.effective)
     env = environment(folders)
-    # Translations are text, never markup: escaped before Jinja marks them safe,
-    # so a translator's "<" cannot change the page.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: escape(loc.translate(message)),
-        lambda singular, plural, n: escape(loc.translate_plural(singular, plural, n)),
-        newstyle=True,
-    )
+    language = _LANGUAGE.set(loc)
     try:
         html = env.get_template(PACKET_TEMPLATE).render(
             packet_context(table, patient, encounter, loc)
@@ -374,6 +384,8 @@ def packet_html(
             f"the templates could not be filled in{_where(error)}: "
             "a template includes itself, or templates nest too deeply"
         ) from None
+    finally:
+        _LANGUAGE.reset(language)
     check_coverage(html, _fonts(), loc.locale, private_fields(patient, encounter, loc))
     return html
 

@@ -771,6 +771,34 @@ def test_rows_a_packet_would_get_wrong_are_refused(tmp_path, cells, message):
     assert message in result.stderr
 
 
+def test_record_numbers_spaced_differently_are_different_patients(tmp_path):
+    path = roster(tmp_path, row("12 345"), row("123 45"))
+    result = run("batch", str(path), "--out-dir", str(tmp_path / "out"), "--check")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_run_clears_what_a_killed_run_left_half_done(tmp_path):
+    """A writer killed mid-file left a hidden full copy of a packet; a run killed
+    outright left the CSV manifest of the run before it, naming other rows."""
+    out = tmp_path / "out"
+    first = run("batch", str(roster(tmp_path, row("MRN-1"))), "--out-dir", str(out))
+    assert first.exit_code == 0 and (out / "manifest.csv").exists()
+    partial = out / ".consent-k2j3h4.tmp"
+    partial.write_bytes(b"%PDF-1.7 half a packet")
+    path = roster(tmp_path, *(row(f"MRN-{i}") for i in range(2, 42)), name="more.csv")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "consent", "batch", str(path), "--out-dir", str(out), "--jobs", "2"],
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("MRN-2*.pdf")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not partial.exists()
+    assert not (out / "manifest.csv").exists()  # not the first run's
+
+
 def test_one_record_written_three_ways_is_one_patient(tmp_path):
     """MRN-0042, mrn-0042 and MRN\u20130042 (an en dash) print alike on paper."""
     path = roster(tmp_path, row("MRN-0042"), row("mrn-0042"), row("MRN\u20130042"))

@@ -247,3 +247,23 @@ def test_outcomes_out_of_10000_say_why_there_is_no_picture(html):
     assert "These numbers are counted out of 10,000 people, too many to show in a picture." in death
     leak = html[html.index('id="outcome-serious-leak"') : html.index('id="outcome-bleeding"')]
     assert "too many to show in a picture" not in leak
+
+
+def test_packets_filled_in_at_once_in_threads_keep_their_own_language(table, alex):
+    """A Dask worker renders rows in threads that share one template environment,
+    whose gettext each render used to install: a packet could get another
+    row's language, or fail with a false sandbox error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from consent.i18n import Localizer
+
+    own_words = {"en": "What matters most to you", "es": "Lo que más le importa"}
+
+    def fill(locale: str) -> tuple[str, str]:
+        return locale, packet_html(table, *alex, Localizer(locale))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(fill, ["en", "es"] * 12))
+    for locale, html in done:
+        other = "es" if locale == "en" else "en"
+        assert own_words[locale] in html and own_words[other] not in html, locale
