@@ -180,9 +180,34 @@ def read_catalog(path: Path, lang: str | None = None, data: bytes | None = None)
             " save it as UTF-8 without BOM)"
         )
     try:
-        return read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
     except Exception as error:  # Babel raises plain exceptions for bad PO syntax
         raise ConsentError(f"{path}: not a valid PO file ({error})") from None
+    for message in catalog:
+        _previous_from_comments(message)
+    return catalog
+
+
+def _previous_from_comments(message: Message) -> None:
+    """Babel reads a previous msgid written over several lines (``#| msgid ""`` then
+    ``#| "..."``, as ``write_catalog`` and msgmerge write long ones) as translator
+    comments, and writes them back rewrapped into junk: read them as the
+    previous msgid instead."""
+    lines = [c[2:] for c in message.user_comments if c.startswith("| ")]
+    if not lines:
+        return
+    parts: dict[str, str] = {}
+    keyword = None
+    for line in lines:
+        head, _, rest = line.partition(" ")
+        if head in ("msgid", "msgid_plural", "msgctxt"):
+            keyword, line = head, rest
+        if keyword is not None and line.startswith('"'):
+            parts[keyword] = parts.get(keyword, "") + unescape(line)
+    message.user_comments = [c for c in message.user_comments if not c.startswith("| ")]
+    if "msgid" in parts:
+        previous = [parts["msgid"]] + ([parts["msgid_plural"]] if "msgid_plural" in parts else [])
+        message.previous_id = previous
 
 
 def write_pot(root: Path | None = None) -> Path:
@@ -294,7 +319,13 @@ def update(root: Path | None = None) -> list[Path]:
     for lang in catalog_locales(root):
         path = po_path(lang, root)
         catalog = read_catalog(path, lang)
+        # Babel keeps a previous msgid only in the round that made the entry fuzzy;
+        # the translator still needs it until the entry is done.
+        previous = {m.id: m.previous_id for m in catalog if m.fuzzy and m.previous_id}
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        for message in catalog:
+            if message.fuzzy and not message.previous_id and message.id in previous:
+                message.previous_id = previous[message.id]
         write_catalog(catalog, path)
         written.append(path)
     return written

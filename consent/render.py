@@ -43,6 +43,8 @@ class OptionView:
     figure: Markup | None = None
     striped: bool = False
     """The figure has striped figures (a range above the estimate)."""
+    people: int | None = None
+    """How many people the icon array shows (100 or 1,000), if there is one."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,12 @@ def _has_striped_figures(views: Iterable[OutcomeView]) -> bool:
     return any(o.striped for v in views if v.kind == "event" for o in v.options)
 
 
+def _picture_sizes(views: Iterable[OutcomeView], loc: Localizer) -> list[str]:
+    """How many people the icon arrays show (100, 1,000, or both), as printed."""
+    sizes = {o.people for v in views for o in v.options if o.people is not None}
+    return [loc.number(size) for size in sorted(sizes)]
+
+
 def _capitalized(text: str) -> str:
     """First letter upper case, the rest untouched (Jinja's capitalize lowers "R0")."""
     return text[:1].upper() + text[1:]
@@ -229,7 +237,7 @@ def _event_option(
         rtl=loc.direction == "rtl",
     )
     striped = freq.high is not None and freq.high > freq.numerator
-    return OptionView(label, sentences, Markup(figure), striped)
+    return OptionView(label, sentences, Markup(figure), striped, freq.denominator)
 
 
 @dataclass(frozen=True)
@@ -335,6 +343,9 @@ def packet_context(
         # The striped figure is explained only where some picture has one.
         "risk_striped": _has_striped_figures(v for v in views if not v.benefit),
         "result_striped": _has_striped_figures(v for v in views if v.benefit),
+        # The legend names the sizes of picture a section has, not every size there is.
+        "risk_sizes": _picture_sizes((v for v in views if not v.benefit), loc),
+        "result_sizes": _picture_sizes((v for v in views if v.benefit), loc),
         "single_option": len(table.options) == 1,
         "language_name": loc.babel_locale.get_display_name(loc.babel_locale) or loc.locale,
         # Every risk: the first three left death out of the bariatric packet's questions.

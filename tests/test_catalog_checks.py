@@ -334,6 +334,12 @@ def test_update_writes_previous_msgids_that_msgfmt_accepts(root):
     assert msgfmt.returncode == 0, msgfmt.stderr
     assert any("stale: the English of 'Most regrowth (about 90" in e for e in errors(root))
     compile_catalogs(root)
+    # A second round reads the previous msgid back as one: Babel alone took its
+    # lines for translator comments and wrote them back rewrapped, as junk.
+    update(root)
+    again = path.read_text("utf-8")
+    assert again.count("#| msgid") == 1 and "about 88" in again
+    assert not [line for line in again.splitlines() if line.startswith("# |")]
 
 
 # --- 8. template syntax ----------------------------------------------------------------

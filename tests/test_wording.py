@@ -164,3 +164,25 @@ def test_rule_R3_no_range_end_is_0_or_all_unless_it_is(low, high):
     assert "at least 0 " not in range_said
     if high < 1:  # only a high end of exactly 1 may be said as all
         assert "10,000 in 10,000" not in range_said
+
+
+def test_the_legend_names_only_the_sizes_of_picture_its_section_has(alex):
+    """Every packet said "Each picture shows 100 or 1,000 people", though most draw
+    only pictures of 100."""
+    table = load_table("bariatric-revision")
+    only_100 = packet_html(table, *alex)
+    assert "Each picture shows 100 people. Each figure is one person." in only_100
+    assert "or 1,000 people" not in only_100
+    assert "Cada imagen muestra 100 personas." in packet_html(table, *alex, Localizer("es"))
+    source = next(iter(table.sources))
+    rare = EventOutcome(
+        id="rare",
+        kind="event",
+        label="a rare harm",
+        event="have a rare harm",
+        timeframe="within 30 days",
+        values={o.key: EventValue(source=source, rate=0.005) for o in table.options},
+    )
+    both = packet_html(table.model_copy(update={"outcomes": (*table.outcomes, rare)}), *alex)
+    risks = both[both.index('id="risks-title"') : both.index('id="benefits-title"')]
+    assert "Each picture shows 100 or 1,000 people." in risks
