@@ -144,16 +144,33 @@ def legend_svg(kind: str) -> str:
     )
 
 
-def range_bar(low: float, high: float, label: str, *, rtl: bool = False) -> str:
+def range_bar(
+    low: float,
+    high: float,
+    label: str,
+    *,
+    ends: tuple[str, str] = ("0%", "100%"),
+    rtl: bool = False,
+) -> str:
     """A 0-100% bar with the ``low``..``high`` range filled, for measures such as weight
-    loss; ``label`` (the sentence beside it) is its alternate text. Right to left
-    (``rtl``), 0% is at the right-hand end, as icon arrays start there (R9)."""
+    loss, with its scale at the ends (``ends``, the language's "0%" and "100%");
+    ``label`` (the sentence beside it) is its alternate text. Right to left
+    (``rtl``), 0% is at the right-hand end, as icon arrays start there (R9).
+    Drawn to scale in both directions (55 mm wide, so 0.55 mm a unit), so that
+    the scale's words keep their shape."""
     x, width = round((1 - high if rtl else low) * 100, 2), round((high - low) * 100, 2)
+    start, end = reversed(ends) if rtl else ends
+    text = f'font-family="Noto Sans, Noto Sans Arabic" font-size="5.5" fill="{_SCALE_COLOUR}"'
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 6" class="range-bar" '
-        f'role="img" aria-label="{escape(label)}" preserveAspectRatio="none">'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 14" class="range-bar" '
+        f'role="img" aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>"
-        f'<rect x="0" y="1" width="100" height="4" fill="#FFFFFF" stroke="{COLOURS["none"]}" '
+        f'<rect x="{x}" y="0.5" width="{width}" height="6" fill="{COLOURS["event"]}"/>'
+        f'<rect x="0" y="0.5" width="100" height="6" fill="none" stroke="{COLOURS["none"]}" '
         'stroke-width="0.4"/>'
-        f'<rect x="{x}" y="0" width="{width}" height="6" fill="{COLOURS["event"]}"/></svg>'
+        f'<text x="0" y="13" {text}>{escape(start)}</text>'
+        f'<text x="100" y="13" text-anchor="end" {text}>{escape(end)}</text></svg>'
     )
+
+
+_SCALE_COLOUR = "#444444"

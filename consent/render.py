@@ -217,7 +217,15 @@ def _measure_option(loc: Localizer, option: Option, outcome: MeasureOutcome) -> 
     return OptionView(
         label=loc.gettext(option.label),
         sentences=[sentence],
-        figure=Markup(icons.range_bar(value.low, value.high, sentence, rtl=loc.direction == "rtl")),
+        figure=Markup(
+            icons.range_bar(
+                value.low,
+                value.high,
+                sentence,
+                ends=(loc.percent(0), loc.percent(1)),
+                rtl=loc.direction == "rtl",
+            )
+        ),
     )
 
 

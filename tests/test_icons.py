@@ -113,9 +113,21 @@ def test_rule_R10_figures_are_people_with_a_head_and_a_body():
 def test_rule_R9_a_range_bar_starts_where_reading_starts(rtl, filled):
     """60-70% fills from the left end in English, from the right end in Arabic."""
     root = ET.fromstring(range_bar(0.6, 0.7, "60% to 70%", rtl=rtl))
-    bar = root.findall(f"{SVG}rect")[-1]
+    bar = root.findall(f"{SVG}rect")[0]
     x, width = float(bar.get("x")), float(bar.get("width"))
     assert (x, x + width) == pytest.approx(filled)
+
+
+@pytest.mark.parametrize(("rtl", "left", "right"), [(False, "0%", "100%"), (True, "100%", "0%")])
+def test_a_range_bar_shows_its_scale_and_fills_no_more_than_its_outline(rtl, left, right):
+    """The bar had no 0% and 100% at its ends, so it could not be read without its
+    sentence, and its fill stood taller than its outline."""
+    root = ET.fromstring(range_bar(0.6, 0.7, "60% to 70%", ends=("0%", "100%"), rtl=rtl))
+    fill, outline = root.findall(f"{SVG}rect")
+    assert (fill.get("y"), fill.get("height")) == (outline.get("y"), outline.get("height"))
+    ends = {float(t.get("x")): t.text for t in root.iter(f"{SVG}text")}
+    assert ends == {0.0: left, 100.0: right}
+    assert root.get("preserveAspectRatio") is None  # drawn to scale: the words keep their shape
 
 
 def test_rule_R11_range_drawn_after_the_point_estimate_in_a_lighter_colour():
