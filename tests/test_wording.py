@@ -171,9 +171,9 @@ def test_the_legend_names_only_the_sizes_of_picture_its_section_has(alex):
     only pictures of 100."""
     table = load_table("bariatric-revision")
     only_100 = packet_html(table, *alex)
-    assert "Each picture shows 100 people. Each figure is one person." in only_100
+    assert "There are 100 people in each picture. Each figure is one person." in only_100
     assert "or 1,000 people" not in only_100
-    assert "Cada imagen muestra 100 personas." in packet_html(table, *alex, Localizer("es"))
+    assert "Hay 100 personas en cada imagen." in packet_html(table, *alex, Localizer("es"))
     source = next(iter(table.sources))
     rare = EventOutcome(
         id="rare",
