@@ -63,7 +63,7 @@ class OutcomeView:
     @property
     def stacked(self) -> bool:
         """1,000-person arrays need the page width; smaller ones sit side by side (R8)."""
-        return any(o.figure is not None and "icon-array-1000" in o.figure for o in self.options)
+        return any(o.people == 1_000 for o in self.options)
 
 
 def template_folders(custom: Path | None = None) -> tuple[Path, ...]:
