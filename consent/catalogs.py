@@ -226,7 +226,11 @@ STATUS_COMMENT = """\
 
 
 # What translators type while a review is still to come; it must not count as one.
-_NOT_A_REVIEWER = re.compile(r"(todo|tbd|fixme|xxx|n/a|none)\b", re.IGNORECASE)
+_NOT_A_REVIEWER = re.compile(
+    r"\b(todo|tbd|fixme|xxx|n/?a|none|nobody|pending|unknown|not (yet )?reviewed|"
+    r"your name|(reviewer'?s? )?name)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,7 @@ class ReviewStatus:
         found = []
         if not self.reviewed_by:
             found.append("Reviewed-By is empty while Reviewed-On is filled in")
-        elif _NOT_A_REVIEWER.match(self.reviewed_by) or not any(
+        elif _NOT_A_REVIEWER.search(self.reviewed_by) or not any(
             c.isalpha() for c in self.reviewed_by
         ):
             found.append(f"Reviewed-By {self.reviewed_by!r} is a placeholder, not a reviewer")
@@ -324,8 +328,13 @@ def update(root: Path | None = None) -> list[Path]:
         previous = {m.id: m.previous_id for m in catalog if m.fuzzy and m.previous_id}
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
         for message in catalog:
-            if message.fuzzy and not message.previous_id and message.id in previous:
-                message.previous_id = previous[message.id]
+            if not message.fuzzy:
+                continue
+            # The English the translation was made from, however many times the
+            # English changed since: Babel would name the last version instead.
+            last = message.previous_id[0] if message.previous_id else message.id
+            if last in previous:
+                message.previous_id = previous[last]
         write_catalog(catalog, path)
         written.append(path)
     return written
@@ -459,8 +468,6 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
             True,
         )
         return problems  # every string was read wrongly: what else is found is noise
-    # A language with a dual (Arabic) writes "2 years" as one word, سنتين, no digit.
-    dual = "two" in Locale.parse(lang, sep="-").plural_form.tags
 
     cldr = get_plural(lang.replace("-", "_"))
     if catalog.num_plurals != cldr.num_plurals:
@@ -527,10 +534,11 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 )
             # A fuzzy entry is left out of the .mo, and its numbers are those of
             # the English before it changed: it is reported as fuzzy instead.
-            reordered = "reordered" in message.flags
-            wrong = None if message.fuzzy else _wrong_numbers(translated, sources, dual, reordered)
-            if wrong is not None:
-                add(message, f"numbers of {key!r}: {wrong}", True, True)
+            said = {comment.strip().lower() for comment in message.user_comments}
+            if not message.fuzzy and NUMBERS_CHECKED not in said:
+                wrong = _wrong_numbers(translated, sources, NUMBERS_REORDERED in said)
+                if wrong is not None:
+                    add(message, f"numbers of {key!r}: {wrong}", True, True)
     for message in template:
         if message.id and catalog.get(message.id) is None:
             add(
@@ -628,44 +636,52 @@ def _line_of(po: Path, start: str) -> int:
     return 1
 
 
+NUMBERS_CHECKED = "consent: numbers checked"
+NUMBERS_REORDERED = "consent: numbers reordered"
+"""Translator comments (``# consent: numbers checked``) that let an entry's numbers
+differ from the English on purpose: written as words (Arabic writes "2 years" as
+the dual سنتين; "three"), converted ("24 hours" as "1 día"), or, the second, in
+another order (a language that says "of 100, 5"). A comment, not a flag:
+msgmerge and PO editors keep comments and drop flags they do not know. A
+reviewer sees it beside the entry."""
+
+_NUMBER = re.compile(r"\d+(?:(?:[.,'\u00a0\u202f\u2009]|(?: (?=\d{3}(?!\d))))\d+)*")
+
+
 def _numbers(text: str) -> list[str]:
-    """Runs of digits in any script (Arabic-Indic ٢٥ is 25), in order; any other
-    character, a grouping separator too, ends a run, so 10,000 and 10 000 give
-    10 and 000."""
-    digits = (str(d) if (d := unicodedata.digit(c, None)) is not None else " " for c in text)
-    return "".join(digits).split()
+    """The numbers written in ``text``, in order, digits in any script (2.5 in
+    Arabic-Indic digits is 2.5 too). A number's parts are kept together whatever separates them, so
+    10,000, 10.000 and 10 000 are one number, 2.5 and 2,5 another, and "2 a 5"
+    two numbers."""
+    ascii_digits = "".join(
+        str(d) if (d := unicodedata.digit(c, None)) is not None else _SEPARATORS.get(c, c)
+        for c in text
+    )
+    return [re.sub(r"\D+", "|", number) for number in _NUMBER.findall(ascii_digits)]
 
 
-def _wrong_numbers(
-    translated: str, sources: tuple[str, ...], dual: bool, reordered: bool
-) -> str | None:
+_SEPARATORS = {"\u066b": ".", "\u066c": ","}  # Arabic decimal and thousands separators
+
+
+def _wrong_numbers(translated: str, sources: tuple[str, ...], reordered: bool) -> str | None:
     """How the numbers written in ``translated`` differ from its English (msgid or,
     for a plural form, msgid_plural), or None when they are the same, in the same
     order: "88 in 100 ... the first 2 years" must not become "2 in 100 ... the
-    first 88 years". A language with a dual may write a 2 as a word. An entry
-    the translator flags ``#, reordered`` (a language that says "of 100, 5")
-    may change the order, not the numbers; a reviewer sees the flag."""
+    first 88 years", nor "2.5" "2 a 5". ``reordered``: the order may differ."""
     got = _numbers(translated)
     for source in sources:
         want = _numbers(source)
         if reordered:
             got, want = sorted(got), sorted(want)
-        if got == want or (dual and _is_without_some_twos(got, want)):
+        if got == want:
             return None
+    shown = [n.replace("|", ".") for n in want], [n.replace("|", ".") for n in got]
     order = "" if reordered else " in this order"
-    return f"expected {want}{order}, found {got}"
-
-
-def _is_without_some_twos(got: list[str], want: list[str]) -> bool:
-    """Whether ``got`` is ``want`` with some of its 2s left out."""
-    remaining = iter(got)
-    expected = next(remaining, None)
-    for number in want:
-        if number == expected:
-            expected = next(remaining, None)
-        elif number != "2":
-            return False
-    return expected is None
+    return (
+        f"expected {shown[0]}{order}, found {shown[1]}; if they differ on purpose "
+        f"(written as words, converted, or in another order), say so in a translator "
+        f"comment: '# {NUMBERS_CHECKED}' (or '# {NUMBERS_REORDERED}')"
+    )
 
 
 def _msgfmt_problems(po: Path) -> list[Problem]:
