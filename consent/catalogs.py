@@ -123,7 +123,11 @@ def extract() -> Catalog:
             folder, method_map, options, keywords={"gettext": None, "ngettext": (1, 2), "_": None}
         ):
             location = (f"{folder.name}/{filename}", lineno)
-            catalog.add(message, None, [location], auto_comments=comments, context=context)
+            added = catalog.add(message, None, [location], auto_comments=comments, context=context)
+            if folder == tables_dir() and added is not None:
+                # Printed as written, never %-filled: Babel would take "60% of" for a
+                # format, and msgfmt would then refuse the "60 %" of a translation.
+                added.flags.discard("python-format")
     return catalog
 
 
@@ -505,6 +509,9 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 True,
             )
         wanted = placeholders(sources[-1])
+        table_text = bool(message.locations) and all(
+            file.startswith("risk_tables/") for file, _ in message.locations
+        )
         for index, translated in enumerate(strings):
             if not translated:
                 # An empty form prints nothing where a sentence belongs: always an error.
@@ -513,6 +520,17 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
             got = placeholders(translated)
             if sorted(set(got)) != sorted(set(wanted)):
                 add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True, True)
+            elif table_text:
+                # A table's text prints as it is, never %-filled: "60 %" stays "60 %",
+                # and "%%" would print as two percent signs.
+                if "%%" in translated and not any("%%" in source for source in sources):
+                    add(
+                        message,
+                        f"the translation of {key!r} has %%, which a risk table's text prints "
+                        "as two percent signs (write one)",
+                        True,
+                        True,
+                    )
             elif (failure := _format_error(translated, got)) is not None:
                 add(
                     message,

@@ -429,3 +429,20 @@ def test_a_decimal_cannot_become_a_range():
 
     assert _wrong_numbers("unos 2,5 estudios al año", ("about 2.5 scans a year",), False) is None
     assert _wrong_numbers("unos 2 a 5 estudios al año", ("about 2.5 scans a year",), False)
+
+
+def test_a_risk_tables_text_keeps_its_percent_sign_as_written(root):
+    """A table's text is printed as written, never %-filled: "60 %" must pass,
+    and "60 %%" (what the check used to ask for) would print two signs."""
+    english = "60% of people keep the weight off"
+    pot = root / "messages.pot"
+    entry = f'\n#: risk_tables/demo/1.yaml:3\nmsgid "{english}"\nmsgstr ""\n'
+    pot.write_text(pot.read_text("utf-8") + entry, "utf-8")
+
+    def translated(text: str) -> list[str]:
+        install(root, GOOD + f'\n#: risk_tables/demo/1.yaml:3\nmsgid "{english}"\n'
+                f'msgstr "{text}"\n', compiled=False)  # fmt: skip
+        return [e for e in errors(root) if english in e]
+
+    assert translated("60 % osób utrzymuje wagę") == []
+    assert "prints as two percent signs" in translated("60 %% osób utrzymuje wagę")[0]

@@ -3,7 +3,6 @@ variant, reproducible bytes, provenance and `consent verify`."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import shutil
