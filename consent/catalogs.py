@@ -473,6 +473,7 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
         )
         return problems  # every string was read wrongly: what else is found is noise
 
+    single_number_forms = _single_number_forms(catalog.plural_expr)
     cldr = get_plural(lang.replace("-", "_"))
     if catalog.num_plurals != cldr.num_plurals:
         add(
@@ -518,6 +519,8 @@ def check(lang: str, root: Path | None = None) -> list[Problem]:
                 add(message, f"missing: plural form {index} of {key!r}", True, True)
                 continue
             got = placeholders(translated)
+            if message.pluralizable and index in single_number_forms and "num" not in got:
+                got = [*got, "num"]  # "jedna osoba": a form for n = 1 alone may say it in words
             if sorted(set(got)) != sorted(set(wanted)):
                 add(message, f"placeholders of {key!r}: expected {wanted}, found {got}", True, True)
             elif table_text:
@@ -741,6 +744,19 @@ def _format_error(text: str, names: list[str]) -> str | None:
     except (ValueError, TypeError, KeyError) as error:
         return f"{error} (write a percent sign as %%)"
     return None
+
+
+def _single_number_forms(expression: str) -> set[int]:
+    """The plural forms that only one number takes (Polish form 0 is n = 1 alone;
+    Arabic has forms for 0, 1 and 2): such a form may write its number as a word."""
+    try:
+        rule = gettext.c2py(expression)
+    except (ValueError, SyntaxError):
+        return set()
+    numbers: dict[int, set[int]] = {}
+    for n in range(1000):
+        numbers.setdefault(rule(n), set()).add(n)
+    return {form for form, taken in numbers.items() if len(taken) == 1}
 
 
 def _plural_rule_problems(ours: str, cldr: str, forms: int) -> list[str]:

@@ -446,3 +446,19 @@ def test_a_risk_tables_text_keeps_its_percent_sign_as_written(root):
 
     assert translated("60 % osób utrzymuje wagę") == []
     assert "prints as two percent signs" in translated("60 %% osób utrzymuje wagę")[0]
+
+
+def test_a_plural_form_for_one_number_alone_may_say_it_in_words(root):
+    """Polish form 0 is taken by n = 1 alone: "jedna osoba" needs no %(num)s; the
+    form for 2, 3, 4, 22... still does."""
+    english = 'msgid "%(num)s person"\nmsgid_plural "%(num)s people"\n'
+    pot = root / "messages.pot"
+    pot.write_text(pot.read_text("utf-8") + f'\n{english}msgstr[0] ""\nmsgstr[1] ""\n', "utf-8")
+
+    def placeholder_errors(forms: list[str]) -> list[str]:
+        entry = english + "".join(f'msgstr[{i}] "{f}"\n' for i, f in enumerate(forms))
+        install(root, GOOD + "\n" + entry, compiled=False)
+        return [e for e in errors(root) if "placeholders of" in e]
+
+    assert placeholder_errors(["jedna osoba", "%(num)s osoby", "%(num)s osób"]) == []
+    assert placeholder_errors(["jedna osoba", "kilka osób", "%(num)s osób"])
