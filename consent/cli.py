@@ -221,7 +221,7 @@ def render(
         _warn([f"the {used.locale} translation has not been reviewed; the packet says so"])
     written = " and ".join(str(path) for path in (out, html) if path is not None)
     typer.echo(
-        f"Wrote {written} ({table.id} {table.version}, {table.status}, {used.locale})", err=True
+        f"Wrote {written} ({table.id} {table.version}, {table.status}, {used.tag})", err=True
     )
 
 

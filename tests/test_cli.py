@@ -220,3 +220,13 @@ def test_usage_errors_exit_2(tmp_path, args):
     result = consent(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_render_names_the_language_as_asked_with_its_region(tmp_path):
+    """es-MX packets write Mexican numbers from the Spanish catalog; the summary
+    said "es" as if the region had been dropped."""
+    result = consent(
+        "render", "bariatric-revision", "--locale", "es-MX", "--out", "p.pdf", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(bariatric-revision 2026.2, reference, es-MX)" in result.stderr
