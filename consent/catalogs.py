@@ -615,11 +615,7 @@ def _unclosed_strings(po: Path) -> list[Problem]:
     """Strings missing their closing quote, found without msgfmt (a translator's
     machine may not have it): Babel reads them and drops the last character."""
     problems = []
-    # Lines end at \n only: splitlines() also splits at U+2028 or \v, which a
-    # translation may hold inside a string.
-    for number, line in enumerate(po.read_text("utf-8", errors="replace").split("\n"), 1):
-        if not _STRING_LINE.match(line):
-            continue
+    for number, line in _string_lines(po):
         body = line[line.index('"') + 1 :].rstrip()
         inner = body[:-1]
         # Closed by a quote that no backslash escapes.
@@ -631,22 +627,29 @@ def _unclosed_strings(po: Path) -> list[Problem]:
 
 def _bidi_controls(po: Path) -> list[Problem]:
     problems = []
+    for number, line in _string_lines(po):
+        for found in _BIDI_CONTROLS.finditer(line):
+            char = found.group()
+            problems.append(
+                Problem(
+                    po,
+                    number,
+                    f"the bidirectional control U+{ord(char):04X} "
+                    f"({unicodedata.name(char)}) can reverse the digits of a number; remove it",
+                    True,
+                    True,
+                )
+            )
+    return problems
+
+
+def _string_lines(po: Path) -> Iterator[tuple[int, str]]:
+    """The numbered lines of ``po`` that hold a quoted string (msgid, msgstr, or a
+    continuation). Lines end at \n only: splitlines() also splits at U+2028 or \v,
+    which a translation may hold inside a string."""
     for number, line in enumerate(po.read_text("utf-8", errors="replace").split("\n"), 1):
         if _STRING_LINE.match(line):
-            for found in _BIDI_CONTROLS.finditer(line):
-                char = found.group()
-                problems.append(
-                    Problem(
-                        po,
-                        number,
-                        f"the bidirectional control U+{ord(char):04X} "
-                        f"({unicodedata.name(char)}) can reverse the digits of a number; "
-                        "remove it",
-                        True,
-                        True,
-                    )
-                )
-    return problems
+            yield number, line
 
 
 def _line_of(po: Path, start: str) -> int:
