@@ -133,12 +133,12 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         claimed = record["content_sha256"]
         try:
             changed = read_content_digest(reader, raw, claimed) != claimed
-            drawn_over = _drawn_over(reader) if changed else None
+            reason = _drawn_over(reader) if changed else None
         except Exception:
             # An edited file can break pypdf's reading anywhere (bad filters,
             # missing objects, loops): what cannot be read as the packet wrote it
             # has changed.
-            changed, drawn_over = True, None
+            changed, reason = True, None
         printable = _printing_allowed(reader)
     table = record["table"]
     made_by = f"made by consent {record['tool']['version']}"
@@ -149,19 +149,19 @@ def verify(pdf: Path, roots: Sequence[Path] | None = None) -> list[Check]:
         # The digest leaves attachments out (the record is one); a file added
         # later could still be taken for part of the packet.
         changed = True
-        drawn_over = drawn_over or f"{others} other file(s) were attached after it was made"
+        reason = reason or f"{others} other file(s) were attached after it was made"
     if not printable:
         changed = True
-        drawn_over = drawn_over or "the file was locked against printing"
+        reason = reason or "the file was locked against printing"
     if repaired and not changed:
         # A packet as made needs no repair; where pypdf repairs (an object not
         # where the file's index says), viewers may read another object.
-        changed, drawn_over = True, f"the file had to be repaired to be read ({repaired[0]})"
+        changed, reason = True, f"the file had to be repaired to be read ({repaired[0]})"
     checks.append(
         Check(
             "content",
             not changed,
-            drawn_over
+            reason
             or (
                 "the pages or the provenance record were changed after the packet was made"
                 if changed
