@@ -330,6 +330,8 @@ def packet_context(
         "table": table,
         "title": loc.gettext(table.title),
         "procedure": loc.gettext(table.procedure),
+        # Regular checks, not an operation now: the template's own wording follows.
+        "surveillance": table.offers == "surveillance",
         "population": loc.gettext(table.population),
         "patient": patient,
         "date_of_birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,

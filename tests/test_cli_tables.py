@@ -64,7 +64,7 @@ def test_no_bundled_tables_needs_a_folder():
 def test_validate_bundled_tables_passes_in_strict_mode():
     result = run("tables", "validate", "--strict")
     assert result.exit_code == 0, result.output
-    assert "5 table file(s): 5 valid, 0 invalid" in result.stdout
+    assert "6 table file(s): 6 valid, 0 invalid" in result.stdout
 
 
 def test_validate_lists_every_problem_and_exits_1(folder):
@@ -123,6 +123,16 @@ def test_diff_names_moved_figures_and_added_or_removed_parts(folder):
     assert "+ outcome weight-change: weight loss" in lines
     assert "+ source registry: A registry. (2025)" in lines
     assert lines[-1] == "6 change(s) from 1 to 2"
+
+
+def test_diff_names_a_change_from_an_operation_to_surveillance(folder):
+    second = folder / "test-procedure" / "2.yaml"
+    text = second.read_text()
+    second.write_text(
+        text.replace("title: Test procedure", "title: Test procedure\noffers: surveillance")
+    )
+    lines = run("tables", "diff", "test-procedure", "1", "2", "--tables", str(folder)).stdout
+    assert "~ table offers: operation -> surveillance" in lines.splitlines()
 
 
 def test_diff_flags_a_new_comparator_and_a_new_denominator(folder):

@@ -234,10 +234,15 @@ def test_the_arabic_footer_keeps_the_table_id_on_one_line(tmp_path, alex):
 def test_every_version_of_every_bundled_table_has_every_section_in_order(lang, alex):
     """Where a table has no list for a section, the section says who will explain it."""
     loc = Localizer(lang)
-    expected = [loc.gettext(heading) for heading in SECTIONS[1:]]  # after the title
     for procedure, folder in procedures().items():
         for version in versions(folder):
-            html = packet_html(load_table(procedure, version, allow_draft=True), *alex, loc)
+            table = load_table(procedure, version, allow_draft=True)
+            checks = table.offers == "surveillance"
+            expected = [
+                loc.gettext("Your regular checks" if checks and h == "Before the operation" else h)
+                for h in SECTIONS[1:]  # after the title
+            ]
+            html = packet_html(table, *alex, loc)
             headings = [h for h in re.findall(r"<h2[^>]*>([^<]*)</h2>", html)]
             assert headings == expected, f"{procedure} {version}"
     assert not loc.fallbacks, sorted(loc.fallbacks)
@@ -248,3 +253,45 @@ def test_pseudo_locale_renders_with_every_string_marked(tmp_path, table, alex):
     html = packet_html(table, *alex, loc)
     headings = re.findall(r"<h[123][^>]*>([^<]*)", html)
     assert headings and all(h.startswith("[") for h in headings if h.strip())
+
+
+# What the template says of "the operation", and what it says instead where the
+# table offers regular checks (watch and wait): a packet for a choice without an
+# operation asked "What will recovery be like?" and "Before the operation".
+OPERATION_WORDING = [
+    "Before the operation",
+    "What will recovery be like, and when can I go back to my usual life?",
+    "Who do I call if I have a problem after the operation?",
+    "What are the other choices, including not having the operation?",
+    "What do you hope this operation will do for you?",
+]
+SURVEILLANCE_WORDING = [
+    "Your regular checks",
+    "Your care team will tell you how often you will have checks and what each one involves.",
+    "If I need an operation later, what would recovery be like?",
+    "Who do I call if I notice a change between checks?",
+    "What are the other choices, including having an operation now?",
+    "What do you hope this choice will do for you?",
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pl"])
+def test_a_surveillance_packet_speaks_of_checks_not_of_an_operation(lang, tmp_path, alex):
+    table = load_table("watch-and-wait-rectal")
+    assert table.offers == "surveillance"
+    loc = Localizer(lang)
+    out = tmp_path / "watch.pdf"
+    render_packet(table, *alex, out, locale=loc)
+    assert not loc.fallbacks, sorted(loc.fallbacks)
+    text = " ".join(pdftotext(out).split())
+    for english in SURVEILLANCE_WORDING:
+        assert loc.gettext(english) in text, english
+    for english in OPERATION_WORDING:
+        assert loc.gettext(english) not in text, english
+
+
+def test_an_operation_packet_keeps_its_operation_wording(packets):
+    text = " ".join(pdftotext(packets["es"]).split())
+    loc = Localizer("es")
+    assert all(loc.gettext(english) in text for english in OPERATION_WORDING)
+    assert not any(loc.gettext(english) in text for english in SURVEILLANCE_WORDING)

@@ -16,6 +16,7 @@ _TABLE_FIELDS = (
     "effective",
     "title",
     "procedure",
+    "offers",
     "population",
     "indications",
     "differences",

@@ -188,6 +188,11 @@ class RiskTable(_Strict):
     title: Text
     procedure: Text
     """The operation, as a phrase: "a revision (redo) weight-loss operation"."""
+    offers: Literal["operation", "surveillance"] = "operation"
+    """What the patient is offered now: an operation, or regular checks with an
+    operation only if they find a problem (watch and wait). It chooses how the
+    packet's own headings and questions speak: "Before the operation" and
+    "What will recovery be like?" are wrong where no operation is planned."""
     population: Text
     options: Annotated[tuple[Option, ...], Field(min_length=1)]
     """Usually two or more, the first being the comparator. One option is allowed
