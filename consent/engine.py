@@ -16,6 +16,7 @@ Everything else in the package imports WeasyPrint through this module.
 
 from __future__ import annotations
 
+import copy
 import ctypes.util
 import gc
 import os
@@ -66,22 +67,54 @@ with _library_lookup_from_linker_cache():
 # WeasyPrint's user-agent stylesheet gives every element a ::marker and five
 # footnote and note pseudo-elements, and each gets a computed style: about
 # 1,700 per packet, the larger part of styling it. The bundled templates have
-# markers only on list items and no footnotes, so for them the rules are
-# scoped to where they can apply. Should WeasyPrint reword these rules, the
+# markers only on list items and no footnotes, so for them the footnote and
+# note rules are dropped and the marker rule applies to list items (and
+# summaries) alone, as ``li::marker, summary::marker`` would. Should
+# WeasyPrint or cssselect2 change these rules or how they keep them, the
 # bundled packets take the stock path (slower, never wrong) and a test says so.
-_NEVER_USED = ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")
-_SCOPED_RULES = {"\n::marker {": "\nli::marker, summary::marker {"} | {
-    f"\n::{name} {{": f"\n.consent-has-no-notes::{name} {{" for name in _NEVER_USED
-}
-UA = getattr(weasyprint.html, "UA", "")
-_COUNTER_STYLE = getattr(weasyprint.html, "UA_COUNTER_STYLE", None)
-LEAN_UA_TEXT = UA
-if _COUNTER_STYLE is not None and UA and all(rule in UA for rule in _SCOPED_RULES):
-    for rule, scoped in _SCOPED_RULES.items():
-        LEAN_UA_TEXT = LEAN_UA_TEXT.replace(rule, scoped)
-    _LEAN_UA = weasyprint.CSS(string=LEAN_UA_TEXT, counter_style=_COUNTER_STYLE)
-else:  # another WeasyPrint: its own stylesheet and parser, slower but never wrong
-    _LEAN_UA = None
+_NEVER_USED = frozenset(
+    {"footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"}
+)
+_MARKED = ("li", "summary")
+
+
+def _lean_stylesheet(stock: Any) -> Any:
+    """WeasyPrint's own parsed user-agent stylesheet with those rules scoped, or None.
+
+    Made from the rules WeasyPrint parsed when it loaded, not parsed again:
+    parsing the stylesheet took 0.03 s of every cold start. A cssselect2
+    matcher keeps each rule as (test, specificity, order, pseudo-element,
+    declarations) in lists by what the selector names; the rules here name no
+    element (``::marker``), so they are in ``other_selectors``. A rule keeps
+    its order, so the cascade is the stock one wherever the rule applies.
+    """
+    matcher: Any = getattr(stock, "matcher", None)
+    others = getattr(matcher, "other_selectors", None)
+    by_name = getattr(matcher, "lower_local_name_selectors", None)
+    if not isinstance(others, list) or not isinstance(by_name, dict):
+        return None
+    if not all(isinstance(rule, tuple) and len(rule) == 5 for rule in others):
+        return None
+    pseudo_elements = [rule[3] for rule in others]
+    if pseudo_elements.count("marker") != 1 or not set(pseudo_elements) >= _NEVER_USED:
+        return None
+    lean = copy.copy(matcher)
+    lean.other_selectors = []
+    lean.lower_local_name_selectors = {name: list(rules) for name, rules in by_name.items()}
+    for rule in others:
+        test, (ids, classes, names), order, pseudo_element, declarations = rule
+        if pseudo_element == "marker":
+            for name in _MARKED:  # a type selector more: li::marker is (0, 0, 2)
+                scoped = (test, (ids, classes, names + 1), order, pseudo_element, declarations)
+                lean.lower_local_name_selectors.setdefault(name, []).append(scoped)
+        elif pseudo_element not in _NEVER_USED:
+            lean.other_selectors.append(rule)
+    sheet = copy.copy(stock)
+    sheet.matcher = lean
+    return sheet
+
+
+_LEAN_UA = _lean_stylesheet(getattr(weasyprint.html, "UA_STYLESHEET", None))
 
 
 class _BundledPacket(weasyprint.HTML):  # type: ignore[misc]

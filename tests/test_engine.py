@@ -7,13 +7,16 @@ without it; these tests render both ways and compare.
 
 from __future__ import annotations
 
+import copy
 import ctypes.util
 import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import cssselect2
 import pytest
+import weasyprint.html
 
 from consent.i18n import Localizer
 from consent.packet import render_packet
@@ -110,12 +113,27 @@ def test_an_institutions_templates_never_take_the_fast_path() -> None:
     )
 
 
-def test_lean_stylesheet_found_the_rules_it_scopes() -> None:
-    """If WeasyPrint rewords its stylesheet, the stock path is used: correct, but slower."""
+def test_lean_stylesheet_scopes_the_rules_and_leaves_the_stock_one_alone() -> None:
+    """If WeasyPrint or cssselect2 change these rules, the stock path is used: correct, but slower."""
     assert engine._LEAN_UA is not None
-    for rule, scoped in engine._SCOPED_RULES.items():
-        assert rule in engine.UA
-        assert scoped in engine.LEAN_UA_TEXT and rule not in engine.LEAN_UA_TEXT
+    stock, lean = weasyprint.html.UA_STYLESHEET.matcher, engine._LEAN_UA.matcher
+    assert sorted(rule[3] for rule in stock.other_selectors if rule[3]) == sorted(
+        ["marker", *engine._NEVER_USED]
+    )
+    assert [rule for rule in lean.other_selectors if rule[3]] == []
+    (marker,) = [rule for rule in stock.other_selectors if rule[3] == "marker"]
+    for name in ("li", "summary"):
+        scoped = [rule[1:4] for rule in lean.lower_local_name_selectors[name] if rule[3]]
+        assert scoped == [((0, 0, 2), marker[2], "marker")]
+    assert not any(rule[3] for rule in lean.lower_local_name_selectors["p"])
+    assert "marker" not in [rule[3] for rule in stock.lower_local_name_selectors["li"]]
+
+
+def test_a_stylesheet_kept_another_way_takes_the_stock_path() -> None:
+    assert engine._lean_stylesheet(None) is None
+    odd = copy.copy(weasyprint.html.UA_STYLESHEET)
+    odd.matcher = cssselect2.Matcher()
+    assert engine._lean_stylesheet(odd) is None
 
 
 def test_library_lookup_is_restored_after_loading() -> None:
