@@ -109,6 +109,8 @@ class Entry:
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     rejected: list[Entry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """The tables' own warnings (unknown keys ignored), each once: no patient data."""
 
 
 # --- reading and checking the roster ----------------------------------------------
@@ -242,6 +244,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                 column = "procedure" if wanted[0] not in known else "table_version"
                 with _value_unquoted(column, wanted[0] if column == "procedure" else wanted[1]):
                     tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
+                result.warnings += [w for w in tables[wanted].warnings if w not in result.warnings]
             table = tables[wanted]
             check_dates(patient, encounter, table.effective)
             twin = (_record_key(patient.record_number), table.id, encounter.date.isoformat())
@@ -700,6 +703,8 @@ class Summary:
     seconds: float = 0.0
     removed: int = 0
     """Packets an earlier run here wrote that this roster no longer makes."""
+    warnings: list[str] = field(default_factory=list)
+    """The tables' warnings (``Plan.warnings``)."""
 
     @property
     def rate(self) -> float:
@@ -808,7 +813,9 @@ def _run_locked(
             raise
     ordered = [entries[row] for row in sorted(entries)]
     _write_manifests(out_dir, ordered)
-    summary = Summary(seconds=round(time.perf_counter() - start, 3), removed=removed)
+    summary = Summary(
+        seconds=round(time.perf_counter() - start, 3), removed=removed, warnings=planned.warnings
+    )
     for entry in ordered:
         setattr(summary, entry.status, getattr(summary, entry.status) + 1)
     return summary, ordered

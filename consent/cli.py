@@ -301,6 +301,7 @@ def batch(
 
         if check:
             planned = batch_run.plan(batch_run.read_roster(roster), roots)
+            _warn(planned.warnings)
             for entry in planned.rejected:
                 typer.echo(
                     f"row {entry.row} (record {entry.record_number or '-'}): {entry.error}",
@@ -324,6 +325,7 @@ def batch(
             summary, entries = _run_batch(
                 batch_run, roster, out_dir, roots, jobs, resume, quiet, scheduler
             )
+    _warn(summary.warnings)
     for entry in entries:
         if entry.status == "failed" and not quiet:
             typer.echo(

@@ -832,3 +832,19 @@ def test_a_batch_key_that_is_not_a_file_is_named(tmp_path):
     result = run("batch", str(roster(tmp_path, row("MRN-1"))), "--out-dir", str(out))
     assert result.exit_code == 1
     assert ".consent-batch-key is not a file; remove it" in result.stderr
+
+
+def test_a_tables_warnings_are_shown_once_by_a_run_and_by_check(tmp_path, tables_root, write_table):
+    """Render warns of a key a table has that consent ignores; so does a batch run, once."""
+    bundled = (tables_dir() / "bariatric-revision" / "2026.2.yaml").read_text(encoding="utf-8")
+    write_table(
+        bundled.replace("title:", "reviewed_in: 2026\ntitle:", 1), "bariatric-revision", "2026.2"
+    )
+    rows = roster(tmp_path, row("MRN-1"), row("MRN-2", name="Sam Roe"))
+    tables = ["--tables", str(tables_root), "--no-bundled-tables"]
+    for check in (["--check"], ["--jobs", "1"]):
+        result = run("batch", str(rows), "--out-dir", str(tmp_path / "out"), *check, *tables)
+        assert result.exit_code == 0, result.output
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+        assert len(warnings) == 1 and "unknown key 'reviewed_in'" in warnings[0]
+        assert "Alex" not in result.stderr and "MRN-1" not in result.stderr

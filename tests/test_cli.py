@@ -199,12 +199,12 @@ def test_one_table_problem_is_one_line(tmp_path):
 
 
 def test_unknown_keys_are_warnings_on_stderr(tmp_path):
-    tables = broken_tables(tmp_path, ("    year: 2024", "    year: 2024\n    yeer: 1"))
+    tables = broken_tables(tmp_path, ("    year: 2024", "    year: 2024\n    reviewed_in: 1"))
     result = consent(
         "render", "test-procedure", "--tables", str(tables), "--out", "p.pdf", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert "Warning: " in result.stderr and "unknown key 'yeer'" in result.stderr
+    assert "Warning: " in result.stderr and "unknown key 'reviewed_in'" in result.stderr
 
 
 @pytest.mark.parametrize(

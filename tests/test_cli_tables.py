@@ -82,7 +82,7 @@ def test_validate_lists_every_problem_and_exits_1(folder):
 
 def test_validate_strict_turns_unknown_keys_into_errors(folder):
     path = folder / "test-procedure" / "1.yaml"
-    path.write_text(VALID.replace("    year: 2024", "    year: 2024\n    yeer: 1"))
+    path.write_text(VALID.replace("    year: 2024", "    year: 2024\n    reviewed_in: 1"))
     lenient = run("tables", "validate", str(path))
     assert lenient.exit_code == 0 and "Warning:" in lenient.stderr
     assert run("tables", "validate", "--strict", str(path)).exit_code == 1
@@ -167,6 +167,20 @@ def test_lock_records_approved_versions(folder):
     assert result.exit_code == 0
     assert "locked test-procedure/1.yaml" in result.stdout
     assert run("tables", "validate", str(path)).exit_code == 0
+
+
+def test_lock_refuses_an_approved_table_with_a_key_it_would_ignore(folder):
+    path = folder / "test-procedure" / "1.yaml"
+    path.write_text(
+        VALID.replace(
+            "status: reference",
+            "status: approved\napproved_by: Committee\napproved_on: 2026-02-01\nreviewed_in: 2026",
+        )
+    )
+    result = run("tables", "lock", str(folder))
+    assert result.exit_code == 1
+    assert "unknown key 'reviewed_in'" in result.stderr
+    assert not (folder / "LOCK").exists()
 
 
 def test_schema_is_json_schema_with_the_declared_fields():

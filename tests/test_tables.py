@@ -253,19 +253,49 @@ def test_a_fifo_is_refused_without_waiting(tables_root):
 
 
 def test_unknown_keys_warn_by_default_and_fail_when_strict(write_table):
-    path = write_table(VALID.replace("    year: 2024", "    year: 2024\n    yeer: 2024"))
+    path = write_table(VALID.replace("    year: 2024", "    year: 2024\n    reviewed_in: 2024"))
     table = load_table_file(path)
     assert table.sources["study"].year == 2024
     assert len(table.warnings) == 1
-    assert table.warnings[0].startswith(f"{path}:37 sources.study.yeer: unknown key 'yeer'")
-    assert problems_of(path, strict=True) == [f"{FILE}:37 sources.study.yeer: unknown key 'yeer'"]
+    assert table.warnings[0].startswith(f"{path}:37 sources.study.reviewed_in: unknown key 'reviewed_in'")
+    assert problems_of(path, strict=True) == [f"{FILE}:37 sources.study.reviewed_in: unknown key 'reviewed_in'"]
 
 
 def test_unknown_keys_are_listed_with_the_errors(write_table):
-    broken = VALID.replace("rate: 0.05,", "rate: 1.5,").replace("title:", "titel: x\ntitle:")
+    broken = VALID.replace("rate: 0.05,", "rate: 1.5,").replace("title:", "comments: x\ntitle:")
     shown = problems_of(write_table(broken))
     assert len(shown) == 2
-    assert any("titel: unknown key 'titel' (ignored; an error with --strict)" in p for p in shown)
+    assert any("comments: unknown key 'comments' (ignored; an error with --strict)" in p for p in shown)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("rate: 0.05, low: 0.03, high: 0.07, source: study", "rate: 0.05, lo: 0.03, hi: 0.07, source: study",
+         "25 outcomes[0].values.revision.hi: unknown key 'hi' (did you mean 'high'?)"),
+        ("    people: people having a second operation", "    poeple: people having a second operation",
+         "16 options.revision.poeple: unknown key 'poeple' (did you mean 'people'?)"),
+        ("primary: {rate: 0.02, source: study}", "primary: {rate: 0.02, sorce: study}",
+         "24 outcomes[0].values.primary.sorce: unknown key 'sorce' (did you mean 'source'?)"),
+        ("primary: {low: 0.60, high: 0.70, source: study}",
+         "primary: {low: 0.60, high: 0.70, source: study, not_reported: true}",
+         "31 outcomes[1].values.primary.not_reported: unknown key 'not_reported' (it does not belong here)"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_key_is_an_error_not_a_figure_quietly_changed(write_table, old, new, expected):
+    """Ignored, "lo" and "hi" dropped a figure's range, "poeple" its people, "sorce" its source."""
+    assert old in VALID
+    assert f"{FILE}:{expected}" in problems_of(write_table(VALID.replace(old, new, 1)))
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_unknown_key_beside_a_wrong_figure_reports_both(write_table, strict):
+    broken = VALID.replace(
+        "primary: {rate: 0.02, source: study}", "primary: {rate: 0.02, reviewed_in: 2024}"
+    )
+    shown = problems_of(write_table(broken), strict=strict)
+    assert f"{FILE}:24 outcomes[0].values.primary: missing required key 'source': every number needs a source" in shown
+    assert any("primary.reviewed_in: unknown key 'reviewed_in'" in line for line in shown)
 
 
 def test_loader_fields_cannot_be_set_from_the_file(write_table):

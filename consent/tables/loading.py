@@ -17,13 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import TableInvalid, TableNotFound
 from ..files import write_text_atomically
 from ..resources import tables_dir
 from ..yamlfile import Located, read_yaml
-from .schema import VERSION_PATTERN, RiskTable, cross_checks
+from .schema import (
+    VERSION_PATTERN,
+    EventOutcome,
+    EventValue,
+    MeasureOutcome,
+    Option,
+    RangeValue,
+    RiskTable,
+    Source,
+    cross_checks,
+)
 
 LOCK_NAME = "LOCK"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -189,15 +199,22 @@ def _validate(doc: Located, path: Path, strict: bool) -> _Report:
                 unknown.append((raw_loc, line))
             else:
                 errors.append(line)
+    if table is None and not errors:
+        # Only unknown keys were wrong. Checks of a whole value (a figure
+        # without its source, low <= rate) run once they are dropped.
+        try:
+            table = RiskTable.model_validate(_without(data, [loc for loc, _ in unknown]))
+        except ValidationError as error:
+            errors += [
+                f"{doc.at(_yaml_path(raw_loc))}: {message}"
+                for raw_loc, message, _ in _explain(error, data)
+            ]
     if strict:
         errors += [line for _, line in unknown]
         warnings = []
     else:
         warnings = [f"{line} (ignored; an error with --strict)" for _, line in unknown]
-    if table is None and not errors:
-        # Only unknown keys were wrong: drop them, and the rest must validate.
-        table = RiskTable.model_validate(_without(data, [loc for loc, _ in unknown]))
-    if table is None:
+    if table is None or errors:
         return _Report(None, errors, warnings)
 
     if table.id != path.parent.name:
@@ -266,12 +283,66 @@ def _explain(
         if kind == "missing":
             explained.append((raw[:-1], f"missing required key {field!r}", False))
         elif kind == "extra_forbidden":
-            explained.append((raw, f"unknown key {field!r}", True))
+            mistaken = _mistaken_key(str(field))
+            explained.append((raw, f"unknown key {field!r}{mistaken}", not mistaken))
         elif kind in ("greater_than_equal", "less_than_equal") and field in _PROBABILITY_FIELDS:
             explained.append((raw, f"{value} is not a probability (0 to 1)", False))
         else:
             explained.append((raw, _message(kind, value, item["msg"], str(field)), False))
     return explained
+
+
+def _schema_keys() -> frozenset[str]:
+    """Every key a table file may have somewhere, as written in YAML."""
+    models: list[type[BaseModel]] = [
+        RiskTable,
+        Option,
+        Source,
+        EventOutcome,
+        MeasureOutcome,
+        EventValue,
+        RangeValue,
+    ]
+    return frozenset(
+        field.alias or name
+        for model in models
+        for name, field in model.model_fields.items()
+        if name not in ("path", "sha256", "warnings", "key")
+    )
+
+
+_SCHEMA_KEYS = _schema_keys()
+
+
+def _mistaken_key(key: str) -> str:
+    """Why an unknown key is an error rather than a warning, or "".
+
+    A key the schema has elsewhere (``not_reported`` on a measure), a letter
+    or two from a key it has (``poeple``, ``sorce``, ``rtae``), or the start of
+    one (``lo``, ``hi``) is a mistake: ignoring it would print a figure without
+    its range, its people or its source. Other keys (an institution's own
+    ``comments``) are only warned about.
+    """
+    if key in _SCHEMA_KEYS:
+        return " (it does not belong here)"
+    for known in sorted(_SCHEMA_KEYS):
+        typos = 2 if min(len(key), len(known)) >= 8 else 1
+        if (len(key) >= 2 and known.startswith(key)) or _edits(key, known) <= typos:
+            return f" (did you mean {known!r}?)"
+    return ""
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters added, dropped, changed or swapped with a neighbour to make ``a`` into ``b``."""
+    before, row = [0] * (len(b) + 1), list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[-1]
 
 
 _TYPE_WORDS = {
@@ -397,6 +468,8 @@ def lock_tables(root: Path) -> list[str]:
             if name in entries:
                 check_lock(table)  # a recorded file must not have changed
             elif table.status == "approved":
+                if table.warnings:  # what is approved is what is read: no key ignored
+                    _load_unlocked(folder / f"{version}.yaml", strict=True)
                 entries[name] = table.sha256
                 added.append(name)
     lines = [
