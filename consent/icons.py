@@ -157,8 +157,14 @@ def range_bar(
     ``label`` (the sentence beside it) is its alternate text. Right to left
     (``rtl``), 0% is at the right-hand end, as icon arrays start there (R9).
     Drawn to scale in both directions (55 mm wide, so 0.55 mm a unit), so that
-    the scale's words keep their shape."""
-    x, width = round((1 - high if rtl else low) * 100, 2), round((high - low) * 100, 2)
+    the scale's words keep their shape. A range narrower than ``MIN_MARK`` (a
+    single figure, "about 60%") is drawn as a mark that wide around its middle:
+    to scale, it was no mark at all."""
+    start_at, width = (1 - high if rtl else low) * 100, (high - low) * 100
+    if width < MIN_MARK:
+        start_at = min(max(start_at + width / 2 - MIN_MARK / 2, 0), 100 - MIN_MARK)
+        width = MIN_MARK
+    x, width = round(start_at, 2), round(width, 2)
     start, end = reversed(ends) if rtl else ends
     text = f'font-family="Noto Sans, Noto Sans Arabic" font-size="5.5" fill="{_SCALE_COLOUR}"'
     return (
@@ -173,4 +179,6 @@ def range_bar(
     )
 
 
+MIN_MARK = 1.5
+"""The narrowest filled part of a range bar, in hundredths of its width (0.8 mm)."""
 _SCALE_COLOUR = "#444444"

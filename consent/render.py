@@ -184,7 +184,7 @@ def outcome_views(table: RiskTable, loc: Localizer) -> list[OutcomeView]:
                 heading=_capitalized(loc.gettext(outcome.label)),
                 timeframe=loc.gettext(outcome.timeframe),
                 options=options,
-                benefit=outcome.benefit or outcome.kind == "measure",
+                benefit=outcome.benefit,
                 note=loc.gettext(outcome.note) if outcome.note else None,
                 no_guarantee=outcome.no_guarantee,
             )

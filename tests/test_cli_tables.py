@@ -149,6 +149,17 @@ def test_diff_flags_a_new_comparator_and_a_new_denominator(folder):
     assert "~ outcome leak counted out of: 100 -> 1,000" in lines
 
 
+def test_diff_says_a_tiny_risk_as_the_packet_does_never_about_0(folder):
+    """Rule R3: 0.00004 was shown as "4e-05 (about 0 in 10,000)"."""
+    second = folder / "test-procedure" / "2.yaml"
+    second.write_text(second.read_text().replace("rate: 0.02,", "rate: 0.00004,"))
+    lines = run("tables", "diff", "test-procedure", "1", "2", "--tables", str(folder)).stdout
+    assert (
+        "~ outcome leak, primary, rate: 0.02 (about 2 in 100) -> 0.00004 (fewer than 1 in 10,000)"
+        in lines.splitlines()
+    )
+
+
 def test_diff_between_bundled_versions():
     result = run("tables", "diff", "bariatric-revision", "2026.1", "2026.2")
     assert result.exit_code == 0

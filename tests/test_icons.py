@@ -130,6 +130,23 @@ def test_a_range_bar_shows_its_scale_and_fills_no_more_than_its_outline(rtl, lef
     assert root.get("preserveAspectRatio") is None  # drawn to scale: the words keep their shape
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "rtl", "filled"),
+    [
+        (0.6, 0.6, False, (59.25, 60.75)),  # one figure: a mark around it
+        (0.6, 0.6, True, (39.25, 40.75)),
+        (0.0, 0.0, False, (0.0, 1.5)),  # kept inside the outline at the ends
+        (1.0, 1.0, False, (98.5, 100.0)),
+        (0.995, 1.0, True, (0.0, 1.5)),
+    ],
+)
+def test_a_single_figure_on_a_range_bar_is_a_mark_not_nothing(low, high, rtl, filled):
+    """A measure of "about 60%" drew a fill 0 wide: an empty bar beside its sentence."""
+    bar = ET.fromstring(range_bar(low, high, "about 60%", rtl=rtl)).findall(f"{SVG}rect")[0]
+    x, width = float(bar.get("x")), float(bar.get("width"))
+    assert (x, x + width) == pytest.approx(filled)
+
+
 def test_rule_R11_range_drawn_after_the_point_estimate_in_a_lighter_colour():
     svg = array(frequency(0.05, 100, 0.03, 0.07))
     assert reading_order(cells(svg), 10)[4:8] == ["event", "range", "range", "none"]

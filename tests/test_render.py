@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -11,7 +12,7 @@ from consent.errors import InputError
 from consent.i18n import Localizer
 from consent.patient import Encounter, Patient
 from consent.render import outcome_views, packet_html
-from consent.tables import load_table
+from consent.tables import load_table, load_table_file
 
 BUNDLED = [
     "bariatric-revision",
@@ -267,3 +268,17 @@ def test_packets_filled_in_at_once_in_threads_keep_their_own_language(table, ale
     for locale, html in done:
         other = "es" if locale == "en" else "en"
         assert own_words[locale] in html and own_words[other] not in html, locale
+
+
+def test_a_measure_that_is_a_harm_is_under_the_risks(write_table, alex):
+    """A measure is a result hoped for unless the table says ``benefit: false``;
+    that said, a loss of breathing capacity was shown as an expected result."""
+    valid = (Path(__file__).parent / "data" / "valid-table.yaml").read_text(encoding="utf-8")
+    harm = valid.replace("    label: weight loss\n", "    label: weight loss\n    benefit: false\n")
+    text = text_of(packet_html(load_table_file(write_table(harm)), *alex))
+    risks = text[text.index("Risks") : text.index("Expected results")]
+    results = text[text.index("Expected results") : text.index("Other choices")]
+    assert "a typical weight loss at 2 years is 60% to 70%" in risks
+    assert results == "Expected results Your care team will explain the results you can expect. "
+    hoped_for = text_of(packet_html(load_table_file(write_table(valid)), *alex))
+    assert "a typical weight loss" in hoped_for[hoped_for.index("Expected results") :]

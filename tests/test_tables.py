@@ -257,15 +257,21 @@ def test_unknown_keys_warn_by_default_and_fail_when_strict(write_table):
     table = load_table_file(path)
     assert table.sources["study"].year == 2024
     assert len(table.warnings) == 1
-    assert table.warnings[0].startswith(f"{path}:37 sources.study.reviewed_in: unknown key 'reviewed_in'")
-    assert problems_of(path, strict=True) == [f"{FILE}:37 sources.study.reviewed_in: unknown key 'reviewed_in'"]
+    assert table.warnings[0].startswith(
+        f"{path}:37 sources.study.reviewed_in: unknown key 'reviewed_in'"
+    )
+    assert problems_of(path, strict=True) == [
+        f"{FILE}:37 sources.study.reviewed_in: unknown key 'reviewed_in'"
+    ]
 
 
 def test_unknown_keys_are_listed_with_the_errors(write_table):
     broken = VALID.replace("rate: 0.05,", "rate: 1.5,").replace("title:", "comments: x\ntitle:")
     shown = problems_of(write_table(broken))
     assert len(shown) == 2
-    assert any("comments: unknown key 'comments' (ignored; an error with --strict)" in p for p in shown)
+    assert any(
+        "comments: unknown key 'comments' (ignored; an error with --strict)" in p for p in shown
+    )
 
 
 @pytest.mark.parametrize(
@@ -294,7 +300,10 @@ def test_an_unknown_key_beside_a_wrong_figure_reports_both(write_table, strict):
         "primary: {rate: 0.02, source: study}", "primary: {rate: 0.02, reviewed_in: 2024}"
     )
     shown = problems_of(write_table(broken), strict=strict)
-    assert f"{FILE}:24 outcomes[0].values.primary: missing required key 'source': every number needs a source" in shown
+    assert (
+        f"{FILE}:24 outcomes[0].values.primary: missing required key 'source': every number needs a source"
+        in shown
+    )
     assert any("primary.reviewed_in: unknown key 'reviewed_in'" in line for line in shown)
 
 

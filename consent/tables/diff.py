@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..frequencies import Frequency, frame
+from .report import exact
 from .schema import EventOutcome, RiskTable
 
 _TABLE_FIELDS = (
@@ -156,15 +157,24 @@ def _numbers(values: set[int]) -> str:
 
 
 def _said(freq: Frequency | None) -> str:
-    return "" if freq is None else f" (about {freq.numerator:,} in {freq.denominator:,})"
+    """What a packet says of the figure, as it says it (rule R3: never "about 0")."""
+    if freq is None:
+        return ""
+    if freq.fewer_than_one:
+        return f" (fewer than 1 in {freq.denominator:,})"
+    if freq.almost_all:
+        return " (almost all)"
+    return f" (about {freq.numerator:,} in {freq.denominator:,})"
 
 
 def _value(value: Any) -> str:
     shown = {k: getattr(value, k) for k in _VALUE_FIELDS if getattr(value, k, None) is not None}
-    return ", ".join(f"{k}={v}" for k, v in shown.items() if v is not False)
+    return ", ".join(f"{k}={_show(v)}" for k, v in shown.items() if v is not False)
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return exact(value)
     if isinstance(value, tuple):
         return "; ".join(map(str, value)) or "(none)"
     return "(none)" if value is None else str(value)

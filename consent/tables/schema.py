@@ -169,6 +169,9 @@ class EventOutcome(_OutcomeBase):
 class MeasureOutcome(_OutcomeBase):
     kind: Literal["measure"]
     values: dict[str, RangeValue]
+    benefit: bool = True
+    """Most measures are results hoped for (weight lost); ``benefit: false``
+    puts one that is a harm (breathing capacity lost) under the risks."""
 
 
 Outcome = Annotated[EventOutcome | MeasureOutcome, Field(discriminator="kind")]
