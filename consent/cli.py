@@ -572,9 +572,16 @@ def tables_validate(
 
 
 def _table_files(paths: Iterable[Path]) -> list[Path]:
+    """Every table file under ``paths``, misnamed ones too (``2026.3.yml``), so
+    that validate refuses what render would refuse."""
+    from .tables.loading import looks_like_a_table
+
     found: list[Path] = []
     for path in paths:
-        found.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if looks_like_a_table(p)))
+        else:
+            found.append(path)
     return found
 
 

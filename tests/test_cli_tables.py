@@ -88,6 +88,17 @@ def test_validate_strict_turns_unknown_keys_into_errors(folder):
     assert run("tables", "validate", "--strict", str(path)).exit_code == 1
 
 
+@pytest.mark.parametrize("name", ["2.yml", "2.yaml.txt", "2.yaml "])
+def test_validate_refuses_a_misnamed_table_as_render_does(folder, name):
+    (folder / "test-procedure" / "2.yaml").rename(folder / "test-procedure" / name)
+    result = run("tables", "validate", str(folder))
+    assert result.exit_code == 1
+    assert f"{name}: table files end in .yaml" in result.stderr
+    backup = folder / "test-procedure" / name
+    backup.rename(folder / "test-procedure" / "2.yaml~")  # an editor's backup is not a table
+    assert run("tables", "validate", str(folder)).exit_code == 0
+
+
 def test_validate_a_folder_of_100_tables(tmp_path):
     for index in range(100):
         procedure = tmp_path / f"procedure-{index}"

@@ -333,6 +333,29 @@ def test_rule_R13_every_bundled_source_is_cited_and_used(procedure):
             assert len(source.citation) > 20 and 1990 <= source.year <= 2026
 
 
+@pytest.mark.parametrize("procedure", BUNDLED)
+def test_rule_R13_a_number_in_a_note_names_its_source(procedure):
+    """The newest version of each table (watch-and-wait 2026.1's "88 in 100" had none)."""
+    for outcome in load_table(procedure).outcomes:
+        if outcome.note and any(char.isdigit() for char in outcome.note):
+            assert outcome.note_source, f"{procedure} {outcome.id}: a number without a source"
+
+
+def test_a_rate_of_minus_zero_is_zero(write_table):
+    """-0.0 passed "0 to 1" and printed as "about -0%"."""
+    table = load_table_file(write_table(VALID.replace("rate: 0.02,", "rate: -0.0,")))
+    assert str(table.outcomes[0].values["primary"].rate) == "0.0"
+
+
+def test_a_table_named_from_inside_its_folder_is_checked_against_that_folder(
+    write_table, monkeypatch
+):
+    """Run in the procedure's folder, "2026.1.yaml" was said not to match its folder ''."""
+    path = write_table(VALID)
+    monkeypatch.chdir(path.parent)
+    assert load_table_file(Path(path.name)).id == "test-procedure"
+
+
 def test_bariatric_reference_table_has_the_requested_outcomes_and_content():
     table = load_table("bariatric-revision")
     assert [o.id for o in table.outcomes] == [
@@ -523,6 +546,8 @@ BUNDLED_TABLE = Path(__file__).parent.parent / "risk_tables" / "bariatric-revisi
     [
         ("bariatric-revision", "2026.3.yml", "table files end in .yaml"),
         ("bariatric-revision", "2026.3.YAML", "table files end in .yaml"),
+        ("bariatric-revision", "2026.3.yaml.txt", "table files end in .yaml"),
+        ("bariatric-revision", "2026.3.yaml ", "table files end in .yaml"),
         ("Bariatric-Revision", "2026.3.yaml", "a procedure folder is named by its table id"),
     ],
 )

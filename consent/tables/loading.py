@@ -77,9 +77,25 @@ def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def looks_like_a_table(path: Path) -> bool:
+    """A file meant as a table version: ".yaml" or ".yml" in its name, in any case
+    and whatever follows (``2026.3.yaml.txt`` as some editors save it,
+    ``"2026.3.yaml "``); not hidden, and not an editor's backup (``~``)."""
+    name = path.name.lower()
+    return (
+        not name.startswith(".") and not name.endswith("~") and (".yaml" in name or ".yml" in name)
+    )
+
+
+def _misnamed(path: Path) -> str | None:
+    if path.name.endswith(".yaml") and path.name == path.name.strip():
+        return None
+    return f"{path}: table files end in .yaml; rename it, or this version is not used"
+
+
 def _version_files(folder: Path) -> list[Path]:
     """The version files of a procedure folder, refusing any that would be passed over."""
-    yaml_files = [p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml")]
+    yaml_files = [p for p in folder.iterdir() if looks_like_a_table(p)]
     if yaml_files and not _SLUG.match(folder.name):
         raise TableInvalid(
             [
@@ -88,10 +104,8 @@ def _version_files(folder: Path) -> list[Path]:
             ]
         )
     for path in sorted(yaml_files):
-        if path.suffix != ".yaml":
-            raise TableInvalid(
-                [f"{path}: table files end in .yaml; rename it, or this version is not used"]
-            )
+        if problem := _misnamed(path):
+            raise TableInvalid([problem])
     return yaml_files
 
 
@@ -170,6 +184,8 @@ def load_table_file(path: Path, *, strict: bool = False) -> RiskTable:
 
 
 def _load_unlocked(path: Path, strict: bool = False) -> RiskTable:
+    if problem := _misnamed(path):
+        raise TableInvalid([problem])
     report = _validate(read_yaml(path), path, strict)
     if report.table is None:
         raise TableInvalid(report.errors + report.warnings)
@@ -217,10 +233,9 @@ def _validate(doc: Located, path: Path, strict: bool) -> _Report:
     if table is None or errors:
         return _Report(None, errors, warnings)
 
-    if table.id != path.parent.name:
-        errors.append(
-            f"{doc.at('id')}: {table.id!r} does not match its folder {path.parent.name!r}"
-        )
+    folder = path.absolute().parent.name  # "2026.1.yaml", typed in its own folder, has one too
+    if table.id != folder:
+        errors.append(f"{doc.at('id')}: {table.id!r} does not match its folder {folder!r}")
     if table.version != path.stem:
         errors.append(
             f"{doc.at('version')}: {table.version!r} does not match the file name {path.name!r}"

@@ -46,7 +46,12 @@ Text = Annotated[
     AfterValidator(_printable),
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-Probability = Annotated[float, Field(ge=0, le=1)]
+Probability = Annotated[
+    float,
+    Field(ge=0, le=1),
+    # -0.0 passes ge=0 and printed as "about -0%".
+    AfterValidator(lambda value: 0.0 if value == 0 else value),
+]
 
 
 class _Strict(BaseModel):
