@@ -663,9 +663,9 @@ def tables_schema() -> None:
     """Print the risk table schema as JSON Schema."""
     import json
 
-    from .tables import RiskTable
+    from .tables.schema import table_json_schema
 
-    typer.echo(json.dumps(RiskTable.model_json_schema(by_alias=True), indent=2))
+    typer.echo(json.dumps(table_json_schema(), indent=2))
 
 
 locales_app = typer.Typer(

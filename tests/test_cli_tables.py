@@ -213,6 +213,33 @@ def test_schema_is_json_schema_with_the_declared_fields():
     assert "sha256" not in schema["properties"]
 
 
+def test_the_printed_schema_accepts_the_bundled_tables_as_they_are_written():
+    """It described options as a list with keys inside, which the loader refuses."""
+    import jsonschema
+    import yaml
+
+    from consent.resources import tables_dir
+
+    schema = json.loads(run("tables", "schema").stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted(tables_dir().glob("*/*.yaml"))
+    assert len(files) >= 4
+    for path in files:
+        # As a YAML-to-JSON tool hands it over: dates become text.
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+        assert not list(validator.iter_errors(data)), path
+    mistyped = data | {"titel": "x"}
+    assert list(validator.iter_errors(mistyped))
+
+
+def test_options_written_as_a_list_are_told_to_be_a_mapping(folder):
+    path = folder / "test-procedure" / "1.yaml"
+    text = VALID[: VALID.index("options:")] + "options: []\n" + VALID[VALID.index("outcomes:") :]
+    path.write_text(text)
+    result = run("tables", "validate", str(path))
+    assert "options: a mapping from each option's key to its label and people" in result.stderr
+
+
 def test_show_prints_each_figure_exactly_as_the_file_has_it():
     from consent.tables.report import exact
 

@@ -45,7 +45,8 @@ Text = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
     AfterValidator(_printable),
 ]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Probability = Annotated[
     float,
     Field(ge=0, le=1),
@@ -233,6 +234,10 @@ class RiskTable(_Strict):
             if forbidden in data:
                 raise ValueError(f"{forbidden!r} is set by the loader, not written in the file")
         data = dict(data)
+        if isinstance(data.get("options"), list):
+            raise ValueError(
+                "options: a mapping from each option's key to its label and people, not a list"
+            )
         if isinstance(data.get("options"), dict):
             for key, value in data["options"].items():
                 if isinstance(value, dict) and "key" in value:
@@ -253,6 +258,29 @@ class RiskTable(_Strict):
 
     def option(self, key: str) -> Option:
         return next(o for o in self.options if o.key == key)
+
+
+def table_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a table file as it is written.
+
+    The model keeps the options as a list, each with its key inside; the file
+    has them as a mapping from each key. Printed by ``consent tables schema``.
+    """
+    schema = RiskTable.model_json_schema(by_alias=True)
+    listed = schema["properties"]["options"]
+    schema["properties"]["options"] = {
+        "title": listed.get("title", "Options"),
+        "description": "Each option's key (lowercase letters, digits, '-'), then its label "
+        "and people; the first is the comparator.",
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": SLUG_PATTERN},
+        "additionalProperties": {"$ref": "#/$defs/Option"},
+    }
+    option = schema["$defs"]["Option"]
+    del option["properties"]["key"]
+    option["required"] = [name for name in option["required"] if name != "key"]
+    return schema
 
 
 def cross_checks(table: RiskTable) -> list[tuple[str, str]]:
