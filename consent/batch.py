@@ -246,7 +246,7 @@ def plan(rows: Sequence[tuple[int, dict[str, Any]]], roots: Sequence[Path] | Non
                     tables[wanted] = load_table(wanted[0], wanted[1], roots=roots)
                 result.warnings += [w for w in tables[wanted].warnings if w not in result.warnings]
             table = tables[wanted]
-            check_dates(patient, encounter, table.effective)
+            check_dates(patient, encounter, table.effective, table.approved_on)
             twin = (_record_key(patient.record_number), table.id, encounter.date.isoformat())
             if twin in seen:
                 raise InputError(

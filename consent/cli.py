@@ -18,6 +18,7 @@ import typer
 
 from . import __version__
 from .errors import ConsentError, InputError, OutputError, TableInvalid
+from .memory import limit_memory
 
 app = typer.Typer(
     name="consent",
@@ -35,20 +36,22 @@ def _error(message: str) -> None:
 
 @contextmanager
 def _one_document() -> Iterator[None]:
-    """Pause Python's cycle collector while a command makes one document.
+    """Pause Python's cycle collector, and cap memory, while a command makes one document.
 
     Such a command imports WeasyPrint, lays out one packet and exits. The
     collector would spend about 0.09 s of that (8% of a cold `consent render`)
     walking WeasyPrint's freshly imported modules to free almost nothing: the
     cycles it leaves come to about 3 MB. The collector is back on afterwards,
     for callers that go on in the same process (tests, or a script calling the
-    command).
+    command). The memory ceiling (``limit_memory``) is lifted again too.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    restore = limit_memory()
     try:
         yield
     finally:
+        restore()
         if was_enabled:
             gc.enable()
 
@@ -68,6 +71,12 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except ConsentError as error:
         _error(str(error))
+        raise typer.Exit(1) from None
+    except MemoryError:
+        _error(
+            "the packet needed more memory than one command may use (about 3 GB more than "
+            "it started with); a template that makes very long text is the usual cause"
+        )
         raise typer.Exit(1) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
@@ -158,6 +167,12 @@ def render(
     date: Annotated[
         str | None, typer.Option(help="Date of the packet, YYYY-MM-DD (default: today).")
     ] = None,
+    interpreter_name: Annotated[
+        str | None, typer.Option(help="Interpreter's name, printed on their signature line.")
+    ] = None,
+    interpreter_language: Annotated[
+        str | None, typer.Option(help="Language the interpreter interpreted into.")
+    ] = None,
     table_version: TableVersionOption = None,
     tables: TablesOption = None,
     no_bundled_tables: NoBundledOption = False,
@@ -191,7 +206,7 @@ def render(
         from .tables import load_table
 
         patient = Patient.from_input(patient_name, date_of_birth, record_number)
-        encounter = Encounter.from_input(date, clinician)
+        encounter = Encounter.from_input(date, clinician, interpreter_name, interpreter_language)
         table = load_table(procedure, table_version, roots=roots, allow_draft=allow_draft)
         _warn(table.warnings)
 

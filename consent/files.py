@@ -39,7 +39,34 @@ def write_atomically(data: bytes, out: Path) -> None:
     The bytes go to a temporary file in the same folder, are flushed to disk,
     then renamed over ``out``; a crash at any point leaves no half-written file.
     """
-    check_writable(out)
+    write_all_atomically([(data, out)])
+
+
+def write_all_atomically(files: list[tuple[bytes, Path]]) -> None:
+    """Write several files, all or none: a packet and its HTML preview.
+
+    Every file is written in full to its temporary file first; only then are
+    they renamed into place. A disk that fills up while the second is written
+    leaves neither new file, and every old one as it was.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for data, out in files:
+            check_writable(out)
+            staged.append((_staged(data, out), out))
+        for temp_name, out in staged:
+            try:
+                os.replace(temp_name, out)
+            except OSError as error:
+                raise OutputError(f"cannot write {out}: {error.strerror}") from None
+    finally:
+        for temp_name, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)  # gone already once renamed
+
+
+def _staged(data: bytes, out: Path) -> str:
+    """``data`` in a new temporary file beside ``out``, flushed to disk; its name."""
     temp_name: str | None = None
     try:
         handle, temp_name = tempfile.mkstemp(prefix=".consent-", suffix=".tmp", dir=out.parent)
@@ -48,7 +75,7 @@ def write_atomically(data: bytes, out: Path) -> None:
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, out)
+        return temp_name
     except OSError as error:
         if temp_name is not None:
             with contextlib.suppress(OSError):

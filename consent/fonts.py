@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -113,14 +113,25 @@ def check_coverage(
         return
     for part in parts:  # find the text to name in the message
         for char in _missing(part, covered):
-            # An institution's template can put patient data beside its own text.
-            shown = part.strip()
-            for value in filter(None, private_fields.values()):
-                shown = re.sub(re.escape(value), "(patient data)", shown, flags=re.IGNORECASE)
+            where = f"the {locale} text {part.strip()!r}"
+            if _holds_private(part, private_fields.values()):
+                # An institution's template can print a name beside its own words, or
+                # part of one ("Alex" of "Alex Doe"): then the text is not shown.
+                where = f"a text of the {locale} packet that holds patient data"
             raise RenderError(
-                f"the character {char!r} ({_name(char)}) in the {locale} text "
-                f"{shown!r} has no glyph in the packet's fonts"
+                f"the character {char!r} ({_name(char)}) in {where} has no glyph "
+                "in the packet's fonts"
             )
+
+
+def _holds_private(text: str, values: Iterable[str | None]) -> bool:
+    """Whether ``text`` has any field value, or any word of one, in it."""
+    folded = text.casefold()
+    for value in filter(None, values):
+        words = {value.casefold(), *re.findall(r"\w{2,}", value.casefold())}
+        if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded) for word in words):
+            return True
+    return False
 
 
 def check_fields(fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .accessibility import check_images_described
 from .errors import InputError
-from .files import check_writable, write_text_atomically
+from .files import check_writable, write_all_atomically
 from .html_export import self_contained
 from .i18n import Localizer
 from .patient import Encounter, Patient
-from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, write_pdf
+from .pdf import DEFAULT_VARIANT, PDF_VARIANTS, pdf_bytes
 from .provenance import provenance
 from .render import packet_html, template_folders
 from .tables import RiskTable
@@ -50,26 +51,29 @@ def render_packet(
     if out is not None and html_out is not None and out.resolve() == html_out.resolve():
         raise InputError(f"the PDF and the HTML preview name the same file, {out.name}")
     html = packet_html(table, patient, encounter, localizer, templates=templates)
+    if out is not None and variant != "plain" and templates is not None:
+        check_images_described(html)  # (the bundled templates have no image)
     if require_reviewed and localizer.fallbacks:
         raise InputError(
             f"{len(localizer.fallbacks)} text(s) of this packet have no {localizer.locale} "
             "translation and would print in English; --require-reviewed refuses that"
         )
     folders = list(template_folders(templates))
-    # Made before anything is written, and written after the PDF: a failure
-    # leaves neither file.
-    preview = None if html_out is None else (html_out, self_contained(html, folders))
+    files = []
+    if html_out is not None:  # first: it may be refused, and it costs little
+        files.append((self_contained(html, folders).encode("utf-8"), html_out))
     if out is not None:
         record = provenance(table, localizer, folders, templates is not None, variant)
-        write_pdf(
+        data = pdf_bytes(
             html,
-            out,
             base_dir=folders[0],
             variant=variant,
             asset_roots=folders,
             provenance=record,
             created=encounter.date,
         )
-    if preview is not None:
-        write_text_atomically(*preview)
+        files.append((data, out))
+    # Both or neither: a disk that fills while the preview is written leaves no
+    # new packet, and no old one replaced.
+    write_all_atomically(files)
     return localizer

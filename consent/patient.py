@@ -17,21 +17,28 @@ from dataclasses import dataclass
 from .errors import InputError
 
 MAX_FIELD_LENGTH = 200
+MAX_RECORD_NUMBER_LENGTH = 40
+"""Record numbers are short identifiers; one longer than this ran the header of
+every page down over the title."""
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def clean_text(field: str, value: str | None) -> str | None:
+def clean_text(field: str, value: str | None, longest: int = MAX_FIELD_LENGTH) -> str | None:
     """Return ``value`` trimmed, or None if blank; reject control characters and overlong text."""
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if len(value) > MAX_FIELD_LENGTH:
-        raise InputError(f"{field} is longer than {MAX_FIELD_LENGTH} characters")
+    if len(value) > longest:
+        raise InputError(f"{field} is longer than {longest} characters")
     # Cc: control characters (NUL, escape...); Cf includes bidi overrides that can
     # make printed text read differently from what was typed; Cs: undecodable bytes;
     # Zl, Zp: line and paragraph separators, which split a name over two lines.
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in value):
         raise InputError(f"{field} contains control or invisible formatting characters")
+    # Only combining marks (U+034F): nothing would print, and the line left to
+    # write the name by hand would be gone.
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+        raise InputError(f"{field} has no visible characters")
     return value
 
 
@@ -77,7 +84,7 @@ class Patient:
         return cls(
             name=clean_text("patient name", name),
             date_of_birth=born,
-            record_number=clean_text("record number", record_number),
+            record_number=clean_text("record number", record_number, MAX_RECORD_NUMBER_LENGTH),
         )
 
 
@@ -117,11 +124,24 @@ def default_date() -> dt.date:
     return dt.date.today()
 
 
-def check_dates(patient: Patient, encounter: Encounter, effective: dt.date | None = None) -> None:
+def check_dates(
+    patient: Patient,
+    encounter: Encounter,
+    effective: dt.date | None = None,
+    approved_on: dt.date | None = None,
+) -> None:
     """A packet cannot be dated before the patient was born, nor before the
-    risk table it gives took ``effective`` (its numbers were not in use then)."""
+    risk table it gives took ``effective`` (its numbers were not in use then),
+    nor before the table was ``approved_on``: it would say "approved" of a
+    table not yet approved."""
     if patient.date_of_birth is not None and patient.date_of_birth > encounter.date:
         raise InputError("date of birth is after the date of the packet")
+    if approved_on is not None and encounter.date < approved_on:
+        raise InputError(
+            f"the packet is dated {encounter.date.isoformat()}, before this risk table "
+            f"version was approved ({approved_on.isoformat()}): check the table's "
+            "approved_on, or the date"
+        )
     if effective is not None and encounter.date < effective:
         raise InputError(
             f"the packet is dated {encounter.date.isoformat()}, before this risk table "

@@ -150,7 +150,42 @@ def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         lambda singular, plural, n: escape(_LANGUAGE.get().translate_plural(singular, plural, n)),
         newstyle=True,
     )
+    # What the people filling in a packet typed keeps its own order in any language.
+    env.filters["isolated"] = isolated
+    env.filters["left_to_right"] = left_to_right
     return env
+
+
+HEADER_NAME_LENGTH = 40
+"""The most of a name the page header shows (the cover shows all of it, up to
+200 characters): one line, so that with a record number of two lines the
+header keeps 4 mm from the paper's edge, where printers cannot print."""
+
+
+def _shortened(name: str | None) -> str | None:
+    """``name`` cut to ``HEADER_NAME_LENGTH`` characters, at a space where there is one."""
+    if name is None or len(name) <= HEADER_NAME_LENGTH:
+        return name
+    cut = name[: HEADER_NAME_LENGTH - 1]
+    inside_a_word = not cut.endswith(" ") and name[len(cut)] != " "
+    if inside_a_word and " " in cut.strip():
+        cut = cut.rstrip().rsplit(" ", 1)[0]
+    return cut.rstrip(" ,") + "\u2026"
+
+
+def isolated(text: str | None) -> str:
+    """A name as its own stretch of text, its direction from its first letter.
+
+    Unicode's first-strong isolate: in an Arabic packet "O'Neil, Mary J." had
+    its full stop moved to the front; an Arabic name in an English packet
+    keeps its order too."""
+    return f"\u2068{text}\u2069" if text else ""
+
+
+def left_to_right(text: str | None) -> str:
+    """An identifier (a record number) as its own stretch read left to right:
+    in an Arabic packet "485 777 3456" was printed "3456 777 485"."""
+    return f"\u2066{text}\u2069" if text else ""
 
 
 _LANGUAGE: contextvars.ContextVar[Localizer] = contextvars.ContextVar("language")
@@ -292,8 +327,8 @@ def running_texts(table: RiskTable, patient: Patient, loc: Localizer) -> dict[st
     # matched to its patient. The record label keeps to its number (no-break
     # spaces), so a long name wraps the header between them, not inside.
     blank = "_" * 14
-    header = [patient.name or f"{loc.gettext('Patient name')}: {blank}"]
-    record = loc.gettext("Record %(number)s", number=patient.record_number or blank)
+    header = [isolated(_shortened(patient.name)) or f"{loc.gettext('Patient name')}: {blank}"]
+    record = loc.gettext("Record %(number)s", number=left_to_right(patient.record_number) or blank)
     header.append(record.replace(" ", "\u00a0"))
     banner = []
     if table.status == "draft":
@@ -385,7 +420,7 @@ def packet_html(
     """
     loc = loc or Localizer()
     folders = template_folders(templates)
-    check_dates(patient, encounter, table.effective)
+    check_dates(patient, encounter, table.effective, table.approved_on)
     env = environment(folders)
     language = _LANGUAGE.set(loc)
     try:
@@ -454,6 +489,10 @@ def private_fields(patient: Patient, encounter: Encounter, loc: Localizer) -> di
         "patient name": patient.name,
         # As printed: a locale's script can spell the date in letters the fonts lack.
         "date of birth": loc.date(patient.date_of_birth) if patient.date_of_birth else None,
+        # As a template can print it too.
+        "date of birth (YYYY-MM-DD)": (
+            patient.date_of_birth.isoformat() if patient.date_of_birth else None
+        ),
         "record number": patient.record_number,
         "clinician": encounter.clinician,
         "interpreter name": encounter.interpreter_name,

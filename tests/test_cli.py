@@ -230,3 +230,38 @@ def test_render_names_the_language_as_asked_with_its_region(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "(bariatric-revision 2026.2, reference, es-MX)" in result.stderr
+
+
+def test_a_preview_that_cannot_be_written_leaves_the_old_packet_and_no_new_file(tmp_path):
+    """The PDF was written before the HTML preview: a disk that filled up meanwhile
+    left a new packet behind (or replaced the old one) and reported a failure."""
+    old = tmp_path / "p.pdf"
+    old.write_bytes(b"the packet signed yesterday")
+    # A real write failure: files over 1 MB cannot be written (the preview, with
+    # its fonts, is about 3 MB; the packet 45 KB).
+    limited = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000)); "
+        "from consent.cli import main; sys.argv[0] = 'consent'; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", limited, "render", "bariatric-revision", "--out", "p.pdf",
+         "--html", "p.html"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("Error: cannot write p.html"), result.stderr
+    assert old.read_bytes() == b"the packet signed yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.pdf"]
+
+
+def test_render_prints_the_interpreter_on_their_signature_line(tmp_path):
+    """Only a batch roster could name the interpreter; one packet could not."""
+    result = consent(
+        "render", "bariatric-revision", "--out", "p.pdf", "--interpreter-name", "Ana Ruiz",
+        "--interpreter-language", "Spanish", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = " ".join(pdftotext(tmp_path / "p.pdf").split())
+    assert "Interpreter I interpreted this packet" in text
+    assert "Ana Ruiz · Spanish Name and language" in text

@@ -3,6 +3,8 @@ a broken one gets. Each case is run through the command line, as a clinician wou
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,7 +223,7 @@ def test_an_unprintable_character_beside_patient_data_never_quotes_it(tmp_path):
         "--out",
         str(out),
     )
-    assert_refused(result, out, "U+260E", "call us")
+    assert_refused(result, out, "U+260E", "a text of the en packet that holds patient data")
     assert "Zed" not in result.output and "MRN777" not in result.output
 
 
@@ -235,3 +237,34 @@ def test_a_logo_too_large_to_verify_is_refused_by_name(tmp_path):
     out = tmp_path / "p.pdf"
     result = render("--templates", str(folder), "--out", str(out))
     assert_refused(result, out, "an image in the packet is too large", "75 MB")
+
+
+@pytest.mark.parametrize(
+    "runaway", ["{{ '{:>10000000000}'.format(1) }}", "{{ 'x' * 10000000000 }}"]
+)
+def test_a_template_that_asks_for_gigabytes_fails_alone(tmp_path, runaway):
+    """It took all the machine's memory until the kernel killed a process (24 GB)."""
+    (tmp_path / "mine" / "parts").mkdir(parents=True)
+    (tmp_path / "mine" / "parts" / "extra.html.j2").write_text(f"<p>{runaway}</p>")
+    result = subprocess.run(
+        [sys.executable, "-m", "consent", "render", "bariatric-revision", "--templates", "mine",
+         "--out", "p.pdf"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the packet needed more memory than one command")
+    assert not (tmp_path / "p.pdf").exists()
+
+
+@pytest.mark.parametrize("logo", ['<img src="logo.svg" alt="">', '<img src="logo.svg">'])
+def test_a_tagged_packet_refuses_a_logo_without_alternate_text(tmp_path, logo):
+    """It became a Figure with no alternate text in a packet claiming PDF/UA."""
+    folder = templates_with_logo(tmp_path, logo)
+    (folder / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" '
+        'height="10"/></svg>'
+    )
+    out = tmp_path / "p.pdf"
+    assert_refused(render("--templates", str(folder), "--out", str(out)), out, "alternate text")
+    plain = render("--templates", str(folder), "--out", str(out), "--pdf-variant", "plain")
+    assert plain.exit_code == 0, plain.output  # untagged: nothing claims to describe it

@@ -67,6 +67,25 @@ def test_a_template_character_without_a_glyph_is_refused_naming_the_text(html):
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["☎ Born 1980-02-03 · Alex", "☎ Call Doe on 555", "☎ Born 3 February 1980"],
+)
+def test_a_text_with_patient_data_in_it_is_never_quoted(text):
+    """Only the whole values were hidden: an institution's template printing the
+    first name or the ISO date of birth had them quoted in the error."""
+    fields = {
+        "patient name": "Alex Doe",
+        "date of birth": "February 3, 1980",
+        "date of birth (YYYY-MM-DD)": "1980-02-03",
+    }
+    with pytest.raises(RenderError) as refused:
+        check_coverage(f"<p>{text}</p>", FONTS, "en", fields)
+    message = str(refused.value)
+    assert "U+260E" in message and "a text of the en packet that holds patient data" in message
+    assert not any(word in message for word in ("Alex", "Doe", "1980", "Born", "Call"))
+
+
+@pytest.mark.parametrize(
     "html",
     [
         '<p>x<svg xmlns="http://www.w3.org/2000/svg"><title>王</title></svg> y</p>',

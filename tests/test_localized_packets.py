@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from consent.errors import InputError
 from consent.i18n import Localizer
 from consent.packet import render_packet
+from consent.patient import Encounter, Patient
 from consent.render import outcome_views, packet_html
 from consent.tables import load_table, procedures, versions
 
@@ -295,3 +296,21 @@ def test_an_operation_packet_keeps_its_operation_wording(packets):
     loc = Localizer("es")
     assert all(loc.gettext(english) in text for english in OPERATION_WORDING)
     assert not any(loc.gettext(english) in text for english in SURVEILLANCE_WORDING)
+
+
+def test_what_people_typed_keeps_its_order_in_an_arabic_packet(tmp_path):
+    """Right to left, "485 777 3456" was printed "3456 777 485" and "O'Neil, Mary J."
+    as ".O'Neil, Mary J", in the header of every page and on the cover."""
+    out = tmp_path / "ar.pdf"
+    patient = Patient.from_input("O'Neil, Mary J.", None, "485 777 3456")
+    encounter = Encounter.from_input(
+        "2026-11-30", "Ana López, M.D.", interpreter_name="Ana Ruiz", interpreter_language="es"
+    )
+    render_packet(load_table("bariatric-revision"), patient, encounter, out, locale="ar")
+    cover = visual_lines(words(out, 1))
+    assert sum("485 777 3456" in line for line in cover) == 2  # the header and the cover
+    assert sum("O'Neil, Mary J." in line for line in cover) == 2
+    assert any("Ana López, M.D." in line for line in cover)
+    for page in range(2, len(PdfReader(out).pages) + 1):
+        header = visual_lines([w for w in words(out, page) if w[3] < 62])  # in the top margin
+        assert "485 777 3456 · O'Neil, Mary J." in header, (page, header)

@@ -150,6 +150,20 @@ def test_each_writing_space_shows_three_ruled_lines_in_any_viewer(packet_pdf, tm
         assert len(lines) == 3, (dpi, top, lines)
 
 
+def test_the_header_shortens_a_long_name_and_the_cover_shows_it_whole(tmp_path, table):
+    """A 193-character Spanish name ran the header up off the top of the page."""
+    from consent import Encounter, Patient
+
+    name = " ".join(["Mariangeles Concepción de la Santísima Trinidad"] * 4)  # 191 characters
+    out = tmp_path / "long.pdf"
+    render_packet(table, Patient.from_input(name, None, "R" * 40), Encounter.from_input(), out)
+    cover = " ".join(pdftotext_page(out, 1).split())
+    assert name in cover
+    header = " ".join(pdftotext_page(out, 2).split()[:12])
+    assert header.startswith("Mariangeles Concepción de la Santísima… · Record RRRR")
+    assert min(y0 for _, y0, _, _, _ in words(out, 2)) > 12  # 4 mm: printers print there
+
+
 def test_every_page_of_a_blank_packet_has_lines_for_the_patient(tmp_path, table):
     """With the fields left to fill in by hand, pages after the cover named nobody:
     a page that came loose could not be matched to its patient."""

@@ -38,6 +38,7 @@ def test_a_good_date_parses():
         ("Alex\u200bDoe", "control or invisible"),
         ("Alex\udcffDoe", "control or invisible"),  # an undecodable byte from the shell
         ("A" * 201, "longer than 200 characters"),
+        ("\u034f\u0301", "has no visible characters"),  # combining marks alone
     ],
 )
 def test_hostile_names_are_refused_without_quoting_them(name, message):
@@ -80,3 +81,10 @@ def test_a_packet_cannot_be_dated_before_its_table_took_effect():
     with pytest.raises(InputError, match="dated 1999-01-01, before this risk table version took"):
         check_dates(Patient(), encounter, dt.date(2026, 11, 30))
     check_dates(Patient(), Encounter.from_input("2026-11-30"), dt.date(2026, 11, 30))
+
+
+def test_a_record_number_is_an_identifier_not_a_paragraph():
+    """83 characters ran the header of every page down over the title."""
+    assert Patient.from_input(record_number="R" * 40).record_number == "R" * 40
+    with pytest.raises(InputError, match="record number is longer than 40 characters"):
+        Patient.from_input(record_number="R" * 41)

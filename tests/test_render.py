@@ -282,3 +282,19 @@ def test_a_measure_that_is_a_harm_is_under_the_risks(write_table, alex):
     assert results == "Expected results Your care team will explain the results you can expect. "
     hoped_for = text_of(packet_html(load_table_file(write_table(valid)), *alex))
     assert "a typical weight loss" in hoped_for[hoped_for.index("Expected results") :]
+
+
+def test_a_packet_dated_before_its_table_was_approved_is_refused(write_table, tables_root):
+    """It printed "(approved)" and no banner for an approval still to come."""
+    from consent.tables import lock_tables
+
+    valid = (Path(__file__).parent / "data" / "valid-table.yaml").read_text(encoding="utf-8")
+    approved = valid.replace(
+        "status: reference", "status: approved\napproved_by: Committee\napproved_on: 2027-06-01"
+    )
+    path = write_table(approved)
+    lock_tables(tables_root)
+    table = load_table_file(path)
+    with pytest.raises(InputError, match="dated 2026-12-01, before this risk table version was"):
+        packet_html(table, Patient(), Encounter.from_input("2026-12-01"))
+    assert "(approved)" in packet_html(table, Patient(), Encounter.from_input("2027-06-01"))
