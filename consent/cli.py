@@ -566,13 +566,18 @@ def tables_validate(
     """Check table files; exit 1 listing every problem if any is invalid."""
     roots = _roots(tables, no_bundled_tables)
     with _user_errors():
+        from .resources import templates_dir
         from .tables import load_table_file
+        from .tables.loading import unprintable_texts
 
         files = _table_files(paths or roots)
         invalid = 0
         for path in files:
             try:
                 table = load_table_file(path, strict=strict)
+                # Valid, and yet every packet from it would be refused.
+                if problems := unprintable_texts(path, templates_dir() / "fonts"):
+                    raise TableInvalid(problems)
             except TableInvalid as error:
                 invalid += 1
                 typer.echo(f"INVALID {path}", err=True)

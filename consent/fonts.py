@@ -134,6 +134,12 @@ def _holds_private(text: str, values: Iterable[str | None]) -> bool:
     return False
 
 
+def unprintable(text: str, fonts_dir: Path) -> str | None:
+    """What in ``text`` the fonts cannot print ("a CJK character"), or None."""
+    missing = next(_missing(text, covered_characters(fonts_dir)), None)
+    return None if missing is None else _script(missing)
+
+
 def check_fields(fonts_dir: Path, private_fields: Mapping[str, str | None]) -> None:
     """Raise if a field (name -> value) has a character the fonts lack. Neither the
     value nor the character is named, only the field and the character's script:

@@ -99,6 +99,20 @@ def test_validate_refuses_a_misnamed_table_as_render_does(folder, name):
     assert run("tables", "validate", str(folder)).exit_code == 0
 
 
+def test_validate_refuses_text_the_packets_fonts_cannot_print(folder):
+    """It said "ok" to a table every packet from it would then be refused for."""
+    path = folder / "test-procedure" / "1.yaml"
+    path.write_text(
+        VALID.replace("    citation: A test study.", "    citation: 王 et al. A study.")
+    )
+    result = run("tables", "validate", str(path))
+    assert result.exit_code == 1
+    assert (
+        f"{path}:35 sources.study.citation: has a CJK character that the packet's fonts cannot"
+        in result.stderr
+    )
+
+
 def test_validate_a_folder_of_100_tables(tmp_path):
     for index in range(100):
         procedure = tmp_path / f"procedure-{index}"

@@ -412,6 +412,32 @@ def _without(data: dict[str, Any], locations: list[list[str | int]]) -> dict[str
     return pruned
 
 
+def unprintable_texts(path: Path, fonts_dir: Path) -> list[str]:
+    """Every text of a table file the packet's fonts cannot print, as
+    ``file:line yaml.path: what``: a packet from it would be refused."""
+    from ..fonts import unprintable
+
+    doc = read_yaml(path)
+    found = []
+
+    def walk(node: Any, where: list[str | int]) -> None:
+        if isinstance(node, str):
+            if (missing := unprintable(node, fonts_dir)) is not None:
+                found.append(
+                    f"{doc.at(_yaml_path(where))}: has {missing} that the packet's fonts "
+                    "cannot print (they cover Latin, Greek, Cyrillic and Arabic letters)"
+                )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, [*where, str(key)])
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, [*where, index])
+
+    walk(doc.data, [])
+    return found
+
+
 # --- the lock on approved versions -------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -47,9 +48,19 @@ Text = Annotated[
 ]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+def _not_a_percent(value: Any) -> Any:
+    """Refuse the whole number 1: written for "1%", it printed "about 100 in 100"."""
+    if type(value) is int and value == 1:
+        raise ValueError("1 means everyone (100%); write 0.01 for 1%, or 1.0 if everyone is meant")
+    return value
+
+
 Probability = Annotated[
     float,
     Field(ge=0, le=1),
+    BeforeValidator(_not_a_percent),
     # -0.0 passes ge=0 and printed as "about -0%".
     AfterValidator(lambda value: 0.0 if value == 0 else value),
 ]
