@@ -245,10 +245,14 @@ class RiskTable(_Strict):
             if forbidden in data:
                 raise ValueError(f"{forbidden!r} is set by the loader, not written in the file")
         data = dict(data)
-        if isinstance(data.get("options"), list):
-            raise ValueError(
-                "options: a mapping from each option's key to its label and people, not a list"
-            )
+        options = data.get("options")
+        if isinstance(options, list):
+            # A file's list of options has no keys; a caller's list of Options has.
+            if all(isinstance(o, dict) and "key" not in o for o in options):
+                raise ValueError(
+                    "options: a mapping from each option's key to its label and people, not a list"
+                )
+            data["options"] = tuple(options)
         if isinstance(data.get("options"), dict):
             for key, value in data["options"].items():
                 if isinstance(value, dict) and "key" in value:
