@@ -594,12 +594,13 @@ def tables_validate(
 def _table_files(paths: Iterable[Path]) -> list[Path]:
     """Every table file under ``paths``, misnamed ones too (``2026.3.yml``), so
     that validate refuses what render would refuse."""
-    from .tables.loading import looks_like_a_table
+    from .tables.loading import table_files
 
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if looks_like_a_table(p)))
+            folders = [path, *sorted(p for p in path.rglob("*") if p.is_dir())]
+            found.extend(file for folder in folders for file in table_files(folder))
         else:
             found.append(path)
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,7 +114,7 @@ def check_coverage(
     for part in parts:  # find the text to name in the message
         for char in _missing(part, covered):
             where = f"the {locale} text {part.strip()!r}"
-            if _holds_private(part, private_fields.values()):
+            if _holds_private(part, private_fields):
                 # An institution's template can print a name beside its own words, or
                 # part of one ("Alex" of "Alex Doe"): then the text is not shown.
                 where = f"a text of the {locale} packet that holds patient data"
@@ -124,14 +124,27 @@ def check_coverage(
             )
 
 
-def _holds_private(text: str, values: Iterable[str | None]) -> bool:
-    """Whether ``text`` has any field value, or any word of one, in it."""
-    folded = text.casefold()
-    for value in filter(None, values):
-        words = {value.casefold(), *re.findall(r"\w{2,}", value.casefold())}
+def _holds_private(text: str, fields: Mapping[str, str | None]) -> bool:
+    """Whether ``text`` has any field value, or any word of one, in it.
+
+    Compared without case or vowel marks ("مُحَمَّد" is "محمد"); of a date, only
+    the whole date and its numbers count ("de" of "3 de febrero de 1980" does not).
+    """
+    folded = _plain(text)
+    for field, value in fields.items():
+        if not value:
+            continue
+        plain = _plain(value)
+        pattern = r"\d+" if field.startswith("date") else r"\w{2,}"
+        words = {plain, *re.findall(pattern, plain)}
         if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded) for word in words):
             return True
     return False
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def unprintable(text: str, fonts_dir: Path) -> str | None:

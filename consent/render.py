@@ -163,14 +163,12 @@ header keeps 4 mm from the paper's edge, where printers cannot print."""
 
 
 def _shortened(name: str | None) -> str | None:
-    """``name`` cut to ``HEADER_NAME_LENGTH`` characters, at a space where there is one."""
+    """``name`` cut to ``HEADER_NAME_LENGTH`` characters with "…", inside a word if
+    need be: cut at a space, "María de los Ángeles Fernández-Villaverde" lost
+    its surname, the part that tells two patients apart."""
     if name is None or len(name) <= HEADER_NAME_LENGTH:
         return name
-    cut = name[: HEADER_NAME_LENGTH - 1]
-    inside_a_word = not cut.endswith(" ") and name[len(cut)] != " "
-    if inside_a_word and " " in cut.strip():
-        cut = cut.rstrip().rsplit(" ", 1)[0]
-    return cut.rstrip(" ,") + "\u2026"
+    return name[: HEADER_NAME_LENGTH - 1].rstrip(" ,") + "\u2026"
 
 
 def isolated(text: str | None) -> str:
@@ -394,8 +392,12 @@ def packet_context(
         "single_option": len(table.options) == 1,
         "language_name": loc.babel_locale.get_display_name(loc.babel_locale) or loc.locale,
         # Every risk: the first three left death out of the bariatric packet's questions.
+        # A chance for each event; for a measure that is a harm, what its range means.
         "teach_back": [
             loc.gettext(o.label) for o in table.outcomes if o.kind == "event" and not o.benefit
+        ],
+        "teach_back_ranges": [
+            loc.gettext(o.label) for o in table.outcomes if o.kind == "measure" and not o.benefit
         ],
         "indications": [loc.gettext(t) for t in table.indications],
         "differences": [loc.gettext(t) for t in table.differences],
@@ -442,8 +444,20 @@ def packet_html(
         ) from None
     finally:
         _LANGUAGE.reset(language)
+    if len(html) > MAX_PACKET_HTML:
+        raise InputError(
+            f"the templates made {len(html) / 1e6:.0f} MB of markup, more than a packet "
+            f"may have ({MAX_PACKET_HTML / 1e6:.0f} MB; the bundled packets have 0.02 MB): "
+            "does a template repeat or widen text without end?"
+        )
     check_coverage(html, _fonts(), loc.locale, private_fields(patient, encounter, loc))
     return html
+
+
+MAX_PACKET_HTML = 2_000_000
+"""The most markup a packet may have: beyond it, WeasyPrint's text layout asks
+for gigabytes at once, and the C library it uses ends the process without a
+word when it cannot have them."""
 
 
 def check_printable(patient: Patient, encounter: Encounter, loc: Localizer) -> None:

@@ -265,3 +265,31 @@ def test_render_prints_the_interpreter_on_their_signature_line(tmp_path):
     text = " ".join(pdftotext(tmp_path / "p.pdf").split())
     assert "Interpreter I interpreted this packet" in text
     assert "Ana Ruiz · Spanish Name and language" in text
+
+
+def test_a_packet_that_cannot_replace_its_old_file_leaves_the_preview_as_it_was(tmp_path):
+    """The preview was renamed into place, then the packet's rename failed: the
+    folder held one patient's new preview beside another's old packet."""
+    (tmp_path / "a.pdf").write_bytes(b"yesterday's packet")
+    (tmp_path / "a.html").write_text("yesterday's preview")
+    if subprocess.run(["chattr", "+i", str(tmp_path / "a.pdf")], check=False).returncode:
+        pytest.skip("files cannot be made immutable here (chattr +i)")
+    try:
+        result = consent(
+            "render", "bariatric-revision", "--out", "a.pdf", "--html", "a.html", cwd=tmp_path
+        )
+    finally:
+        subprocess.run(["chattr", "-i", str(tmp_path / "a.pdf")], check=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot write a.pdf: Operation not permitted")
+    assert (tmp_path / "a.html").read_text() == "yesterday's preview"
+    assert (tmp_path / "a.pdf").read_bytes() == b"yesterday's packet"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.pdf"]
+
+
+def test_a_packet_written_over_a_private_one_stays_private(tmp_path):
+    packet = tmp_path / "p.pdf"
+    packet.write_bytes(b"old")
+    packet.chmod(0o600)
+    assert consent("render", "bariatric-revision", "--out", "p.pdf", cwd=tmp_path).returncode == 0
+    assert packet.stat().st_mode & 0o777 == 0o600

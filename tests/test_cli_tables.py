@@ -93,9 +93,12 @@ def test_validate_refuses_a_misnamed_table_as_render_does(folder, name):
     (folder / "test-procedure" / "2.yaml").rename(folder / "test-procedure" / name)
     result = run("tables", "validate", str(folder))
     assert result.exit_code == 1
-    assert f"{name}: table files end in .yaml" in result.stderr
-    backup = folder / "test-procedure" / name
-    backup.rename(folder / "test-procedure" / "2.yaml~")  # an editor's backup is not a table
+    assert f"{name}: table files are named <version>.yaml" in result.stderr
+    # Backups of a version that is there are not versions of their own.
+    misnamed = folder / "test-procedure" / name
+    misnamed.rename(folder / "test-procedure" / "2.yaml")
+    for backup in ("2.yaml~", "2.yaml.orig", "#2.yaml#"):
+        (folder / "test-procedure" / backup).write_text("an editor's copy")
     assert run("tables", "validate", str(folder)).exit_code == 0
 
 
@@ -111,6 +114,9 @@ def test_validate_refuses_text_the_packets_fonts_cannot_print(folder):
         f"{path}:35 sources.study.citation: has a CJK character that the packet's fonts cannot"
         in result.stderr
     )
+    approved_by = VALID.replace("status: reference", "status: reference\napproved_by: 张伟")
+    path.write_text(approved_by)  # printed on no packet
+    assert run("tables", "validate", str(path)).exit_code == 0
 
 
 def test_validate_a_folder_of_100_tables(tmp_path):

@@ -256,7 +256,15 @@ def test_a_template_that_asks_for_gigabytes_fails_alone(tmp_path, runaway):
     assert not (tmp_path / "p.pdf").exists()
 
 
-@pytest.mark.parametrize("logo", ['<img src="logo.svg" alt="">', '<img src="logo.svg">'])
+@pytest.mark.parametrize(
+    "logo",
+    [
+        '<img src="logo.svg" alt="">',
+        '<img src="logo.svg">',
+        '<img src="logo.svg" alt="&#8203;">',  # a zero-width space says nothing
+        '<svg xmlns="http://www.w3.org/2000/svg" aria-label="Clinic"><rect width="9" height="9"/></svg>',
+    ],
+)
 def test_a_tagged_packet_refuses_a_logo_without_alternate_text(tmp_path, logo):
     """It became a Figure with no alternate text in a packet claiming PDF/UA."""
     folder = templates_with_logo(tmp_path, logo)
@@ -268,3 +276,11 @@ def test_a_tagged_packet_refuses_a_logo_without_alternate_text(tmp_path, logo):
     assert_refused(render("--templates", str(folder), "--out", str(out)), out, "alternate text")
     plain = render("--templates", str(folder), "--out", str(out), "--pdf-variant", "plain")
     assert plain.exit_code == 0, plain.output  # untagged: nothing claims to describe it
+
+
+def test_a_template_that_makes_megabytes_of_text_is_refused_before_layout(tmp_path):
+    """40 MB of text passed the memory ceiling; the text layout then asked for 1.3 GB
+    and the process ended with a GLib error and no sentence (exit 133)."""
+    folder = templates_with_logo(tmp_path, "<p>{{ '{:x>40000000}'.format(1) }}</p>")
+    out = tmp_path / "p.pdf"
+    assert_refused(render("--templates", str(folder), "--out", str(out)), out, "40 MB of markup")

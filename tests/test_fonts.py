@@ -68,13 +68,18 @@ def test_a_template_character_without_a_glyph_is_refused_naming_the_text(html):
 
 @pytest.mark.parametrize(
     "text",
-    ["☎ Born 1980-02-03 · Alex", "☎ Call Doe on 555", "☎ Born 3 February 1980"],
+    [
+        "☎ Born 1980-02-03 · Alex",
+        "☎ Call Doe on 555",
+        "☎ Born 3 February 1980",
+        "☎ Welcome, مُحَمَّد",  # vowel marks split the name into "words" of one letter
+    ],
 )
 def test_a_text_with_patient_data_in_it_is_never_quoted(text):
     """Only the whole values were hidden: an institution's template printing the
     first name or the ISO date of birth had them quoted in the error."""
     fields = {
-        "patient name": "Alex Doe",
+        "patient name": "Alex Doe مُحَمَّد",
         "date of birth": "February 3, 1980",
         "date of birth (YYYY-MM-DD)": "1980-02-03",
     }
@@ -83,6 +88,13 @@ def test_a_text_with_patient_data_in_it_is_never_quoted(text):
     message = str(refused.value)
     assert "U+260E" in message and "a text of the en packet that holds patient data" in message
     assert not any(word in message for word in ("Alex", "Doe", "1980", "Born", "Call"))
+
+
+def test_a_translators_text_is_quoted_though_a_word_of_the_date_is_in_it():
+    """ "de" of "3 de febrero de 1980" hid every Spanish text with "de" in it."""
+    fields = {"date of birth": "3 de febrero de 1980", "patient name": "Ana Ruiz"}
+    with pytest.raises(RenderError, match="the es text 'Hoja de consentimiento ☎'"):
+        check_coverage("<p>Hoja de consentimiento ☎</p>", FONTS, "es", fields)
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,11 @@ def test_the_header_shortens_a_long_name_and_the_cover_shows_it_whole(tmp_path, 
     assert name in cover
     header = " ".join(pdftotext_page(out, 2).split()[:12])
     assert header.startswith("Mariangeles Concepción de la Santísima… · Record RRRR")
+    from consent.render import _shortened
+
+    assert _shortened("María de los Ángeles Fernández-Villaverde") == (
+        "María de los Ángeles Fernández-Villaver…"  # not "María de los Ángeles…"
+    )
     assert min(y0 for _, y0, _, _, _ in words(out, 2)) > 12  # 4 mm: printers print there
 
 

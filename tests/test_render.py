@@ -280,6 +280,7 @@ def test_a_measure_that_is_a_harm_is_under_the_risks(write_table, alex):
     results = text[text.index("Expected results") : text.index("Other choices")]
     assert "a typical weight loss at 2 years is 60% to 70%" in risks
     assert results == "Expected results Your care team will explain the results you can expect. "
+    assert "What do the numbers for weight loss mean to you?" in text  # its teach-back
     hoped_for = text_of(packet_html(load_table_file(write_table(valid)), *alex))
     assert "a typical weight loss" in hoped_for[hoped_for.index("Expected results") :]
 

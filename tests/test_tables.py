@@ -288,13 +288,26 @@ def test_unknown_keys_are_listed_with_the_errors(write_table):
          "24 outcomes[0].values.primary.sorce: unknown key 'sorce' (did you mean 'source'?)"),
         ("primary: {low: 0.60, high: 0.70, source: study}",
          "primary: {low: 0.60, high: 0.70, source: study, not_reported: true}",
-         "31 outcomes[1].values.primary.not_reported: unknown key 'not_reported' (it does not belong here)"),
+         "31 outcomes[1].values.primary.not_reported: unknown key 'not_reported' (it does not belong in this kind of figure)"),
+        ("rate: 0.05, low: 0.03, high: 0.07, source: study", "rate: 0.05, LOW: 0.03, upper: 0.07, source: study",
+         "25 outcomes[0].values.revision.upper: unknown key 'upper' (did you mean 'high'?)"),
+        ("rate: 0.05, low: 0.03, high: 0.07, source: study", "rate: 0.05, ci_low: 0.03, HIGH: 0.07, source: study",
+         "25 outcomes[0].values.revision.HIGH: unknown key 'HIGH' (did you mean 'high'?)"),
     ],
 )  # fmt: skip
 def test_a_mistyped_key_is_an_error_not_a_figure_quietly_changed(write_table, old, new, expected):
     """Ignored, "lo" and "hi" dropped a figure's range, "poeple" its people, "sorce" its source."""
     assert old in VALID
     assert f"{FILE}:{expected}" in problems_of(write_table(VALID.replace(old, new, 1)))
+
+
+@pytest.mark.parametrize("key", ["notes", "date", "ids", "comments", "reviewed_by"])
+def test_an_institutions_own_key_at_the_top_is_a_warning_not_a_mistake(write_table, key):
+    """ "notes" was taken for a mistyped "note", a key outcomes have, not tables."""
+    table = load_table_file(write_table(VALID.replace("title:", f"{key}: x\ntitle:")))
+    assert table.warnings == (
+        f"{table.path}:7 {key}: unknown key {key!r} (ignored; an error with --strict)",
+    )
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -547,10 +560,10 @@ BUNDLED_TABLE = Path(__file__).parent.parent / "risk_tables" / "bariatric-revisi
 @pytest.mark.parametrize(
     ("folder", "file", "expected"),
     [
-        ("bariatric-revision", "2026.3.yml", "table files end in .yaml"),
-        ("bariatric-revision", "2026.3.YAML", "table files end in .yaml"),
-        ("bariatric-revision", "2026.3.yaml.txt", "table files end in .yaml"),
-        ("bariatric-revision", "2026.3.yaml ", "table files end in .yaml"),
+        ("bariatric-revision", "2026.3.yml", "table files are named <version>.yaml"),
+        ("bariatric-revision", "2026.3.YAML", "table files are named <version>.yaml"),
+        ("bariatric-revision", "2026.3.yaml.txt", "table files are named <version>.yaml"),
+        ("bariatric-revision", "2026.3.yaml ", "table files are named <version>.yaml"),
         ("Bariatric-Revision", "2026.3.yaml", "a procedure folder is named by its table id"),
     ],
 )
@@ -566,6 +579,16 @@ def test_a_misnamed_institution_table_is_refused_not_replaced_by_the_bundled_one
     with pytest.raises(TableInvalid, match=expected) as raised:
         load_table("bariatric-revision", roots=[tmp_path, BUNDLED_TABLE.parent.parent])
     assert file in str(raised.value) or folder in str(raised.value)
+
+
+def test_a_misnamed_version_stops_its_own_procedure_alone(tmp_path):
+    """One folder's odd file made every procedure of its root fail, bundled ones too."""
+    (tmp_path / "watch-and-wait-rectal").mkdir()
+    (tmp_path / "watch-and-wait-rectal" / "2026.3").write_text("version: 2026.3")  # no extension
+    roots = [tmp_path, BUNDLED_TABLE.parent.parent]
+    assert load_table("bariatric-revision", roots=roots).id == "bariatric-revision"
+    with pytest.raises(TableInvalid, match=r"2026\.3: table files are named <version>\.yaml"):
+        load_table("watch-and-wait-rectal", roots=roots)
 
 
 def test_a_table_whose_only_outcome_is_wrong_gets_that_outcomes_error_alone(write_table):

@@ -77,36 +77,44 @@ def procedures(roots: Sequence[Path] | None = None) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def looks_like_a_table(path: Path) -> bool:
-    """A file meant as a table version: ".yaml" or ".yml" in its name, in any case
-    and whatever follows (``2026.3.yaml.txt`` as some editors save it,
-    ``"2026.3.yaml "``); not hidden, and not an editor's backup (``~``)."""
-    name = path.name.lower()
-    return (
-        not name.startswith(".") and not name.endswith("~") and (".yaml" in name or ".yml" in name)
-    )
+_VERSION_STEM = re.compile(r"^(\d+(?:\.\d+)*)(?=[.\s]|$)")
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The files of a procedure folder that are, or look like, versions of its table.
+
+    Besides ``<version>.yaml``, a file named like a version in another way
+    (``2026.3.yml``, ``2026.3.yaml.txt`` as some editors save it, ``2026.3``,
+    ``"2026.3.yaml "``) when no ``2026.3.yaml`` stands beside it: passed over,
+    the version would be missing without a word. A backup of a version that is
+    there (``2026.2.yaml.orig``, ``2026.2.yaml~``) is not one.
+    """
+    names = {path.name for path in folder.iterdir()}
+    found = []
+    for name in sorted(names):
+        stem = _VERSION_STEM.match(name)
+        if name.endswith(".yaml") or (stem and f"{stem[1]}.yaml" not in names):
+            found.append(folder / name)
+    return found
 
 
 def _misnamed(path: Path) -> str | None:
     if path.name.endswith(".yaml") and path.name == path.name.strip():
         return None
-    return f"{path}: table files end in .yaml; rename it, or this version is not used"
+    return f"{path}: table files are named <version>.yaml; rename it, or this version is not used"
 
 
 def _version_files(folder: Path) -> list[Path]:
-    """The version files of a procedure folder, refusing any that would be passed over."""
-    yaml_files = [p for p in folder.iterdir() if looks_like_a_table(p)]
-    if yaml_files and not _SLUG.match(folder.name):
+    """The version files of a procedure folder (misnamed ones too: see ``versions``)."""
+    files = table_files(folder)
+    if files and not _SLUG.match(folder.name):
         raise TableInvalid(
             [
                 f"{folder}: a procedure folder is named by its table id, in lowercase letters, "
                 "digits and hyphens; rename it, or its tables are not used"
             ]
         )
-    for path in sorted(yaml_files):
-        if problem := _misnamed(path):
-            raise TableInvalid([problem])
-    return yaml_files
+    return files
 
 
 def versions(folder: Path) -> list[str]:
@@ -115,6 +123,9 @@ def versions(folder: Path) -> list[str]:
     Two names that order the same (2026.1 and 2026.01) would make the default
     depend on the file system, so they are refused.
     """
+    for path in _version_files(folder):  # refused here, when this procedure is used
+        if problem := _misnamed(path):
+            raise TableInvalid([problem])
     names = sorted((p.stem for p in folder.glob("*.yaml")), key=version_key)
     for older, newer in itertools.pairwise(names):
         if version_key(older) == version_key(newer):
@@ -298,7 +309,7 @@ def _explain(
         if kind == "missing":
             explained.append((raw[:-1], f"missing required key {field!r}", False))
         elif kind == "extra_forbidden":
-            mistaken = _mistaken_key(str(field))
+            mistaken = _mistaken_key(str(field), item["loc"])
             explained.append((raw, f"unknown key {field!r}{mistaken}", not mistaken))
         elif kind in ("greater_than_equal", "less_than_equal") and field in _PROBABILITY_FIELDS:
             explained.append((raw, f"{value} is not a probability (0 to 1)", False))
@@ -307,42 +318,60 @@ def _explain(
     return explained
 
 
-def _schema_keys() -> frozenset[str]:
-    """Every key a table file may have somewhere, as written in YAML."""
-    models: list[type[BaseModel]] = [
-        RiskTable,
-        Option,
-        Source,
-        EventOutcome,
-        MeasureOutcome,
-        EventValue,
-        RangeValue,
-    ]
+def _keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys a table file may give ``model``, as written in YAML."""
+    loader = ("path", "sha256", "warnings", "key")
     return frozenset(
-        field.alias or name
-        for model in models
-        for name, field in model.model_fields.items()
-        if name not in ("path", "sha256", "warnings", "key")
+        field.alias or name for name, field in model.model_fields.items() if name not in loader
     )
 
 
-_SCHEMA_KEYS = _schema_keys()
+_FIGURE_KEYS = _keys(EventValue) | _keys(RangeValue)
+_RANGE_WORDS = {
+    **dict.fromkeys(("lower", "min", "minimum", "ci_low", "lower_ci", "lcl"), "low"),
+    **dict.fromkeys(("upper", "max", "maximum", "ci_high", "upper_ci", "ucl"), "high"),
+    **dict.fromkeys(("percent", "probability", "risk", "proportion", "value"), "rate"),
+}
+"""What else people call a figure's parts: ignored, a range was dropped from the packet."""
 
 
-def _mistaken_key(key: str) -> str:
+def _keys_at(loc: tuple[str | int, ...]) -> frozenset[str]:
+    """The keys the schema has where pydantic found an unknown key (its ``loc``)."""
+    parent = loc[:-1]
+    if not parent:
+        return _keys(RiskTable)
+    if parent[0] == "options" and len(parent) == 2:
+        return _keys(Option)
+    if parent[0] == "sources" and len(parent) == 2:
+        return _keys(Source)
+    if parent[0] == "outcomes" and len(parent) == 3:
+        return _keys(EventOutcome if parent[2] == "event" else MeasureOutcome)
+    if parent[0] == "outcomes" and len(parent) == 5:
+        return _keys(EventValue if parent[2] == "event" else RangeValue)
+    return frozenset()
+
+
+def _mistaken_key(key: str, loc: tuple[str | int, ...]) -> str:
     """Why an unknown key is an error rather than a warning, or "".
 
-    A key the schema has elsewhere (``not_reported`` on a measure), a letter
-    or two from a key it has (``poeple``, ``sorce``, ``rtae``), or the start of
-    one (``lo``, ``hi``) is a mistake: ignoring it would print a figure without
-    its range, its people or its source. Other keys (an institution's own
-    ``comments``) are only warned about.
+    In a figure, a key of another kind of figure (``not_reported`` on a
+    measure) or another name for one of its parts (``upper``, ``ci_low``); and
+    anywhere, a key a letter or two from one the schema has there (``poeple``,
+    ``sorce``, ``HIGH``) or the start of one (``lo``, ``hi``): ignoring it
+    would print a figure without its range, its people or its source. Other
+    keys (an institution's own ``comments`` or ``notes``) are only warned about.
     """
-    if key in _SCHEMA_KEYS:
-        return " (it does not belong here)"
-    for known in sorted(_SCHEMA_KEYS):
-        typos = 2 if min(len(key), len(known)) >= 8 else 1
-        if (len(key) >= 2 and known.startswith(key)) or _edits(key, known) <= typos:
+    here = _keys_at(loc)
+    folded = key.casefold()
+    if here and here <= _FIGURE_KEYS:
+        if folded in _FIGURE_KEYS - here:
+            return " (it does not belong in this kind of figure)"
+        if _RANGE_WORDS.get(folded) in here:
+            return f" (did you mean {_RANGE_WORDS[folded]!r}?)"
+    for known in sorted(here):
+        typos = 2 if min(len(folded), len(known)) >= 8 else 1
+        close = len(folded) >= 4 and _edits(folded, known) <= typos
+        if close or (len(folded) >= 2 and known.startswith(folded)) or folded == known:
             return f" (did you mean {known!r}?)"
     return ""
 
@@ -412,6 +441,10 @@ def _without(data: dict[str, Any], locations: list[list[str | int]]) -> dict[str
     return pruned
 
 
+_NOT_PRINTED = frozenset({"approved_by"})
+"""A table's texts no packet shows (who approved it is in the file, for the record)."""
+
+
 def unprintable_texts(path: Path, fonts_dir: Path) -> list[str]:
     """Every text of a table file the packet's fonts cannot print, as
     ``file:line yaml.path: what``: a packet from it would be refused."""
@@ -429,7 +462,8 @@ def unprintable_texts(path: Path, fonts_dir: Path) -> list[str]:
                 )
         elif isinstance(node, dict):
             for key, value in node.items():
-                walk(value, [*where, str(key)])
+                if where or key not in _NOT_PRINTED:
+                    walk(value, [*where, str(key)])
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 walk(value, [*where, index])
