@@ -11,6 +11,8 @@ import contextvars
 import datetime as dt
 import os
 import re
+import stat
+import tempfile
 import traceback
 import unicodedata
 from collections.abc import Iterable
@@ -139,6 +141,7 @@ def environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_compiled_cache() if folders == (templates_dir(),) else None,
     )
     # Installed once, reading the language of the render under way: installed
     # per render, two threads sharing this environment (a Dask worker's) swapped
@@ -184,6 +187,27 @@ def left_to_right(text: str | None) -> str:
     """An identifier (a record number) as its own stretch read left to right:
     in an Arabic packet "485 777 3456" was printed "3456 777 485"."""
     return f"\u2066{text}\u2069" if text else ""
+
+
+def _compiled_cache() -> jinja2.BytecodeCache | None:
+    """Where the bundled templates, once compiled, are kept for the next command.
+
+    Compiling them took 0.05 s of every cold start. Only the bundled ones: an
+    institution's templates are compiled afresh by the sandbox each time, so
+    no code compiled elsewhere can stand in for theirs. The folder is this
+    user's alone (as Jinja's own default is), or there is no cache.
+    """
+    folder = Path(tempfile.gettempdir()) / f"consent-templates-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        owned = folder.lstat()
+        if owned.st_uid != os.getuid() or stat.S_IMODE(owned.st_mode) != 0o700:
+            return None
+        if not stat.S_ISDIR(owned.st_mode):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 _LANGUAGE: contextvars.ContextVar[Localizer] = contextvars.ContextVar("language")

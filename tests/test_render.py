@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -299,3 +301,31 @@ def test_a_packet_dated_before_its_table_was_approved_is_refused(write_table, ta
     with pytest.raises(InputError, match="dated 2026-12-01, before this risk table version was"):
         packet_html(table, Patient(), Encounter.from_input("2026-12-01"))
     assert "(approved)" in packet_html(table, Patient(), Encounter.from_input("2027-06-01"))
+
+
+def test_compiled_bundled_templates_are_kept_for_the_next_command(tmp_path, monkeypatch):
+    """Compiling the templates took 0.05 s of every cold start."""
+    import tempfile
+
+    from consent.render import _compiled_cache, environment, template_folders
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cache = _compiled_cache()
+    assert cache is not None
+    folder = tmp_path / f"consent-templates-{os.getuid()}"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # An institution's templates are always compiled by the sandbox itself.
+    assert environment(template_folders(tmp_path)).bytecode_cache is None
+    assert environment(template_folders()).bytecode_cache is not None
+
+
+def test_a_cache_folder_others_could_write_is_not_used(tmp_path, monkeypatch):
+    import tempfile
+
+    from consent.render import _compiled_cache
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = tmp_path / f"consent-templates-{os.getuid()}"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    assert _compiled_cache() is None
