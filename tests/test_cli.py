@@ -293,3 +293,14 @@ def test_a_packet_written_over_a_private_one_stays_private(tmp_path):
     packet.chmod(0o600)
     assert consent("render", "bariatric-revision", "--out", "p.pdf", cwd=tmp_path).returncode == 0
     assert packet.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_interpreters_language_alone_leaves_room_for_their_name(tmp_path):
+    """ "· Spanish" filled the line the interpreter writes their name on."""
+    result = consent(
+        "render", "bariatric-revision", "--out", "p.pdf", "--interpreter-language", "Spanish",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = " ".join(pdftotext(tmp_path / "p.pdf").split())
+    assert "________________________ · Spanish Name and language" in text
