@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import ConsentError, InputError
+from .errors import ConsentError, InputError, OutputError
 from .files import check_writable, write_text_atomically
 from .patient import Encounter, Patient, check_dates
 
@@ -316,7 +316,9 @@ def _safe_record(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     printable = "".join(ch if ch.isprintable() else "?" for ch in value.strip())
-    return printable[:40]
+    # Marked when cut: cut silently, a 41-character number that failed read as
+    # the 40-character one of another patient, whose row was fine.
+    return printable if len(printable) <= 40 else printable[:39] + "\u2026"
 
 
 def _record_key(record: str | None) -> str:
@@ -343,14 +345,22 @@ _DEVICE_NAMES = {
 
 
 def file_name(record: str, procedure: str, locale: str, date: str) -> str:
-    """A file name from safe fields: letters, digits, '.', '_' and '-' only, no path."""
+    """A file name from safe fields: letters, digits, '.', '_' and '-' only, no path.
+
+    Digits of any script are written as ASCII ones: Arabic-Indic "٤٨٥٧" and
+    "٤٨٥٨" both became "x", and nothing in the name told the patients apart."""
     parts = [
-        _UNSAFE.sub("-", part).strip(".-") or "x" for part in (record, procedure, locale, date)
+        _UNSAFE.sub("-", _ascii_digits(part)).strip(".-") or "x"
+        for part in (record, procedure, locale, date)
     ]
     stem = "_".join(part[:60] for part in parts)
     if stem.split(".")[0].lower() in _DEVICE_NAMES:
         stem = f"packet-{stem}"
     return f"{stem}.pdf"
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
 
 
 def unique_name(name: str, taken: set[str]) -> str:
@@ -402,6 +412,11 @@ def _render_job(job: Job, out_dir: str, roots: Sequence[str] | None) -> dict[str
         entry.error = f"internal error ({type(error).__name__})"
     if entry.status == "failed":
         _discard(out)
+        if out.exists():
+            entry.error = (
+                f"{entry.error}; an older packet under this name could not be removed: "
+                "do not use it"
+            )
     entry.duration = round(time.perf_counter() - start, 3)
     return asdict(entry)
 
@@ -761,6 +776,11 @@ def _run_locked(
     # The CSV manifest is the last run's until this run writes its own: gone
     # meanwhile, a run killed now leaves none rather than one naming other rows.
     _discard(out_dir / MANIFEST_CSV)
+    if (out_dir / MANIFEST_CSV).exists():  # made immutable, or the like
+        raise OutputError(
+            f"cannot replace {out_dir / MANIFEST_CSV} (an earlier run's): it would list "
+            "other patients beside this run's packets; remove it, then run again"
+        )
     for partial in out_dir.glob(".consent-*.tmp"):  # a writer killed mid-file
         _discard(partial)
     removed = _remove_earlier_packets(

@@ -7,6 +7,7 @@ wording only. Autoescaping is always on: patient fields are data, never markup.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import os
@@ -207,7 +208,23 @@ def _compiled_cache() -> jinja2.BytecodeCache | None:
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _ForgivingCache(str(folder))
+
+
+class _ForgivingCache(jinja2.FileSystemBytecodeCache):
+    """A cache that is only ever a shortcut: a file it cannot read (cut short,
+    from another version) or write (a full or read-only temporary folder) means
+    compiling the template, never a packet refused for it."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # any damage to the file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(Exception):
+            super().dump_bytecode(bucket)
 
 
 _LANGUAGE: contextvars.ContextVar[Localizer] = contextvars.ContextVar("language")

@@ -171,6 +171,7 @@ def test_hostile_values_never_escape_the_folder(tmp_path, record, name, message)
         ("..", "x_p_en_d.pdf"),
         ("a b\u202e", "a-b_p_en_d.pdf"),
         ("C:\\x", "C-x_p_en_d.pdf"),
+        ("\u0664\u0668\u0665\u0667", "4857_p_en_d.pdf"),  # Arabic-Indic digits, once "x"
     ],
 )
 def test_file_names_are_built_from_safe_characters(record, expected):
@@ -848,3 +849,49 @@ def test_a_tables_warnings_are_shown_once_by_a_run_and_by_check(tmp_path, tables
         warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
         assert len(warnings) == 1 and "unknown key 'reviewed_in'" in warnings[0]
         assert "Alex" not in result.stderr and "MRN-1" not in result.stderr
+
+
+def test_a_record_number_too_long_is_not_shown_as_another_patients(tmp_path):
+    """Cut to 40 characters, row 2's 41-character number read as row 1's."""
+    number = "1234567890" * 4
+    rows = roster(tmp_path, row(number), row(number + "X"))
+    result = run("batch", str(rows), "--out-dir", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 1
+    assert f"row 3 (record {number[:39]}…): record number is longer than 40" in result.stderr
+    records = [entry["record_number"] for entry in manifest(tmp_path / "out")]
+    assert records == [number, number[:39] + "…"]
+
+
+def immutable(path: Path) -> None:
+    if subprocess.run(["chattr", "+i", str(path)], check=False).returncode:
+        pytest.skip("files cannot be made immutable here (chattr +i)")
+
+
+def test_a_manifest_that_cannot_be_replaced_stops_the_run_before_any_packet(tmp_path):
+    """It rendered every row and only then failed, leaving the last run's CSV listing
+    other patients beside this run's packets."""
+    out = tmp_path / "out"
+    assert run("batch", str(roster(tmp_path, row("MRN-1"))), "--out-dir", str(out)).exit_code == 0
+    immutable(out / "manifest.csv")
+    try:
+        result = run("batch", str(roster(tmp_path, row("MRN-2"))), "--out-dir", str(out))
+    finally:
+        subprocess.run(["chattr", "-i", str(out / "manifest.csv")], check=True)
+    assert result.exit_code == 1
+    assert "manifest.csv (an earlier run's): it would list other patients" in result.stderr
+    assert not list(out.glob("MRN-2*"))
+
+
+def test_an_old_packet_that_cannot_be_removed_is_named_as_such(tmp_path):
+    out = tmp_path / "out"
+    first = roster(tmp_path, row("MRN-1"))
+    assert run("batch", str(first), "--out-dir", str(out), "--jobs", "1").exit_code == 0
+    (packet,) = out.glob("MRN-1*.pdf")
+    immutable(packet)
+    try:
+        renamed = roster(tmp_path, row("MRN-1", name="Sam Roe"), name="again.csv")
+        result = run("batch", str(renamed), "--out-dir", str(out), "--jobs", "1")
+    finally:
+        subprocess.run(["chattr", "-i", str(packet)], check=True)
+    assert result.exit_code == 1
+    assert "an older packet under this name could not be removed: do not use it" in result.stderr

@@ -329,3 +329,28 @@ def test_a_cache_folder_others_could_write_is_not_used(tmp_path, monkeypatch):
     folder.mkdir(mode=0o777)
     folder.chmod(0o777)
     assert _compiled_cache() is None
+
+
+def test_a_damaged_or_unwritable_template_cache_is_only_passed_by(tmp_path, monkeypatch, alex):
+    """A cache file cut short, or a full temporary folder, failed every packet."""
+    import tempfile
+
+    from consent.render import environment
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    table = load_table("bariatric-revision")
+    environment.cache_clear()
+    expected = packet_html(table, *alex)  # compiles, and fills the cache
+    cached = sorted((tmp_path / f"consent-templates-{os.getuid()}").iterdir())
+    assert cached
+    for number, path in enumerate(cached):
+        if number % 2:
+            path.write_bytes(path.read_bytes()[:30])  # cut short: cannot be read
+        else:
+            path.unlink()
+            path.mkdir()  # cannot be read, nor written over
+    environment.cache_clear()
+    try:
+        assert packet_html(table, *alex) == expected
+    finally:
+        environment.cache_clear()
