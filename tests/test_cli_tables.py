@@ -250,6 +250,9 @@ def test_the_printed_schema_accepts_the_bundled_tables_as_they_are_written():
         assert not list(validator.iter_errors(data)), path
     mistyped = data | {"titel": "x"}
     assert list(validator.iter_errors(mistyped))
+    source = next(iter(data["sources"]))
+    unquoted = data | {"sources": {source: data["sources"][source] | {"pmid": 29976470}}}
+    assert not list(validator.iter_errors(unquoted))  # YAML's number, as the loader takes it
 
 
 def test_options_written_as_a_list_are_told_to_be_a_mapping(folder):

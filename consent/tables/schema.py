@@ -295,6 +295,10 @@ def table_json_schema() -> dict[str, Any]:
     option = schema["$defs"]["Option"]
     del option["properties"]["key"]
     option["required"] = [name for name in option["required"] if name != "key"]
+    # YAML reads an unquoted PubMed id as a number, which the loader takes.
+    schema["$defs"]["Source"]["properties"]["pmid"]["anyOf"].append(
+        {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+    )
     return schema
 
 
