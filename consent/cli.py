@@ -201,11 +201,8 @@ def render(
     if out is None and html is None:
         raise typer.BadParameter("give --out for the PDF, --html for a preview, or both")
     for given in (out, html):
-        # "-" was written as a file named "-"; "" was reported as the folder ".".
-        if given is not None and given.name in ("", "-"):
-            raise typer.BadParameter(
-                f"{str(given)!r} is not a file name; a packet is written to a file"
-            )
+        if given is not None and given.name == "-":  # was written as a file named "-"
+            raise typer.BadParameter("'-' is not a file name; a packet is written to a file")
     roots = _roots(tables, no_bundled_tables)
     with _user_errors(), _one_document():
         from .patient import Encounter, Patient
