@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .errors import ConsentError, InputError, OutputError
 from .files import check_writable, write_text_atomically
-from .patient import Encounter, Patient, check_dates
+from .patient import MAX_RECORD_NUMBER_LENGTH, Encounter, Patient, check_dates
 
 if TYPE_CHECKING:
     from .i18n import Localizer
@@ -318,7 +318,8 @@ def _safe_record(value: Any) -> str | None:
     printable = "".join(ch if ch.isprintable() else "?" for ch in value.strip())
     # Marked when cut: cut silently, a 41-character number that failed read as
     # the 40-character one of another patient, whose row was fine.
-    return printable if len(printable) <= 40 else printable[:39] + "\u2026"
+    longest = MAX_RECORD_NUMBER_LENGTH  # a valid number is shown whole
+    return printable if len(printable) <= longest else printable[: longest - 1] + "\u2026"
 
 
 def _record_key(record: str | None) -> str:

@@ -201,12 +201,10 @@ def _compiled_cache() -> jinja2.BytecodeCache | None:
     folder = Path(tempfile.gettempdir()) / f"consent-templates-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        owned = folder.lstat()
-        if owned.st_uid != os.getuid() or stat.S_IMODE(owned.st_mode) != 0o700:
-            return None
-        if not stat.S_ISDIR(owned.st_mode):
-            return None
+        owned = folder.lstat()  # a link is refused: its own mode is never 0700 here
     except OSError:
+        return None
+    if owned.st_uid != os.getuid() or owned.st_mode != stat.S_IFDIR | 0o700:
         return None
     return _ForgivingCache(str(folder))
 
